@@ -1,0 +1,3 @@
+import type { Op } from '../core/op.ts'
+
+export const ops: readonly Op[] = []
