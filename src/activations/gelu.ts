@@ -1,0 +1,49 @@
+/**
+ * GELU (Hendrycks & Gimpel 2016), PyTorch `F.gelu(x, approximate = "none")`.
+ * approximate "none", Phi the standard normal CDF:
+ *   (1) y = x Phi(x) = x/2 erfc(-x / sqrt 2)     = x/2 (1 + erf(x / sqrt 2)), without the
+ *                                                cancellation of 1 + erf for x << 0
+ *   (2) y' = Phi(x) + x phi(x),   phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+ * approximate "tanh" (PyTorch's formula, with its constant 0.044715):
+ *   (3) u = sqrt(2/pi) (x + 0.044715 x^3),   u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+ *   (4) y = x/2 (1 + tanh u) = x sigma(2u)    1 + tanh u = 2 sigma(2u): no cancellation for u << 0
+ *   (5) y' = sigma(2u) + 2 x sigma(2u) sigma(-2u) u'
+ *                                            = PyTorch's 0.5(1 + tanh u) + 0.5 x (1 - tanh^2 u) u'
+ * Backward, g = dL/dy: dx = g y'.
+ */
+import { oneOf, schema } from '../core/attrs.ts'
+import { pointwise } from './elementwise.ts'
+import { erfc } from './erf.ts'
+import { sigmoid } from './sigmoid.ts'
+
+export interface Attrs { readonly approximate: 'none' | 'tanh' }
+
+const INV_SQRT2PI = 0.3989422804014327 // 1 / sqrt(2 pi)
+const SQRT_2_OVER_PI = 0.7978845608028654 // sqrt(2 / pi)
+const KAPPA = 0.044715
+
+/** Phi(x), accurate in relative terms in the left tail. */
+export const normalCdf = (x: number): number => 0.5 * erfc(-x * Math.SQRT1_2)
+
+const exact = {
+  f: (x: number): number => x * normalCdf(x), // (1)
+  df: (x: number): number => normalCdf(x) + x * INV_SQRT2PI * Math.exp(-0.5 * x * x), // (2)
+}
+
+const tanhForm = {
+  f: (x: number): number => x * sigmoid(2 * SQRT_2_OVER_PI * (x + KAPPA * x * x * x)), // (3), (4)
+  df: (x: number): number => {
+    const u = SQRT_2_OVER_PI * (x + KAPPA * x * x * x) // (3)
+    const du = SQRT_2_OVER_PI * (1 + 3 * KAPPA * x * x) // (3)
+    const sp = sigmoid(2 * u), sm = sigmoid(-2 * u)
+    // for |x| > 1e154 du overflows while sp * sm underflows to 0; the product's limit is 0, not NaN
+    return sp + (sp * sm === 0 ? 0 : 2 * x * sp * sm * du) // (5)
+  },
+}
+
+export const op = pointwise<Attrs>({
+  name: 'gelu',
+  attrs: schema<Attrs>({ approximate: oneOf(['none', 'tanh'] as const, 'none') }),
+  f: (x, a) => (a.approximate === 'none' ? exact.f(x) : tanhForm.f(x)), // (1), (4)
+  df: (x, _y, a) => (a.approximate === 'none' ? exact.df(x) : tanhForm.df(x)), // (2), (5)
+})

@@ -1,0 +1,18 @@
+/**
+ * Softsign, PyTorch `F.softsign`:
+ *   (1) y = x / (1 + |x|)
+ *   (2) y' = 1 / (1 + |x|)^2       continuous at 0 (value 1); y'' jumps there
+ * Backward, g = dL/dy: dx = g y'.
+ */
+import { noAttrs } from '../core/attrs.ts'
+import { pointwise } from './elementwise.ts'
+
+export const op = pointwise({
+  name: 'softsign',
+  attrs: noAttrs,
+  f: (x) => x / (1 + Math.abs(x)), // (1)
+  df: (x) => {
+    const d = 1 + Math.abs(x)
+    return 1 / (d * d) // (2)
+  },
+})

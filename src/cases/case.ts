@@ -1,0 +1,101 @@
+/**
+ * One case of the case format (../shared/case-format.md, "Case"), parsed and
+ * checked for structure. Whether the op exists and accepts these attributes
+ * and inputs is decided later, by `evaluate`.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { show } from '../core/errors.ts'
+import type { Tensor } from '../core/tensor.ts'
+import { decodeTensor } from './tensor-json.ts'
+
+export interface Tolerance { readonly rtol: number; readonly atol: number }
+
+export interface Case {
+  readonly id: string
+  readonly op: string
+  readonly attrs: Readonly<Record<string, unknown>>
+  readonly inputs: Readonly<Record<string, Tensor>>
+  readonly outputs?: Readonly<Record<string, Tensor>>
+  readonly cotangents?: Readonly<Record<string, Tensor>>
+  readonly gradients?: Readonly<Record<string, Tensor>>
+  readonly tolerance?: Tolerance
+}
+
+/** Why a line is not a case; `id`/`op` when they could be read, for the report. */
+export interface CaseError { readonly reason: string; readonly id?: string; readonly op?: string }
+
+const FIELDS = ['id', 'op', 'attrs', 'inputs', 'outputs', 'cotangents', 'gradients', 'tolerance'] as const
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const tensorMap = (v: unknown, field: string): E.Either<string, Record<string, Tensor>> => {
+  if (!isPlainObject(v)) return E.left(`${field}: expected an object of named tensors, got ${show(v)}`)
+  const out: Record<string, Tensor> = {}
+  for (const [k, t] of Object.entries(v)) {
+    const r = decodeTensor(t, `${field}.${k}`)
+    if (E.isLeft(r)) return E.left(`${r.left.path}: expected ${r.left.reason}`)
+    out[k] = r.right
+  }
+  return E.right(out)
+}
+
+const tolerance = (v: unknown): E.Either<string, Tolerance> => {
+  if (!isPlainObject(v)) return E.left(`tolerance: expected {rtol, atol}, got ${show(v)}`)
+  for (const k of Object.keys(v)) if (k !== 'rtol' && k !== 'atol') return E.left(`tolerance.${k}: no such field (expected rtol, atol)`)
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0
+  if (!ok(v.rtol)) return E.left(`tolerance.rtol: expected a finite number >= 0, got ${show(v.rtol)}`)
+  if (!ok(v.atol)) return E.left(`tolerance.atol: expected a finite number >= 0, got ${show(v.atol)}`)
+  return E.right({ rtol: v.rtol, atol: v.atol })
+}
+
+/** Parse one JSON value (already `JSON.parse`d) into a case. */
+export const parseCase = (v: unknown): E.Either<CaseError, Case> => {
+  if (!isPlainObject(v)) return E.left({ reason: `expected a case object, got ${show(v)}` })
+  const id = typeof v.id === 'string' && v.id.length > 0 ? v.id : undefined
+  const op = typeof v.op === 'string' && v.op.length > 0 ? v.op : undefined
+  const fail = (reason: string) => E.left<CaseError>({ reason, ...(id ? { id } : {}), ...(op ? { op } : {}) })
+  for (const k of Object.keys(v)) {
+    if (!(FIELDS as readonly string[]).includes(k)) return fail(`${k}: unknown field (a case has ${FIELDS.join(', ')})`)
+  }
+  if (id === undefined) return fail(`id: expected a non-empty string, got ${show(v.id)}`)
+  if (op === undefined) return fail(`op: expected a non-empty string, got ${show(v.op)}`)
+  if (v.attrs !== undefined && !isPlainObject(v.attrs)) return fail(`attrs: expected an object, got ${show(v.attrs)}`)
+  if (v.inputs === undefined) return fail('inputs: required')
+  if (v.outputs === undefined && v.gradients === undefined) return fail('a case needs outputs or gradients (it has neither)')
+
+  const inputs = tensorMap(v.inputs, 'inputs')
+  if (E.isLeft(inputs)) return fail(inputs.left)
+  const maps: Record<string, Record<string, Tensor> | undefined> = {}
+  for (const field of ['outputs', 'cotangents', 'gradients'] as const) {
+    if (v[field] === undefined) continue
+    const r = tensorMap(v[field], field)
+    if (E.isLeft(r)) return fail(r.left)
+    maps[field] = r.right
+  }
+  let tol: Tolerance | undefined
+  if (v.tolerance !== undefined) {
+    const r = tolerance(v.tolerance)
+    if (E.isLeft(r)) return fail(r.left)
+    tol = r.right
+  }
+  return E.right({
+    id, op,
+    attrs: (v.attrs as Record<string, unknown> | undefined) ?? {},
+    inputs: inputs.right,
+    ...(maps.outputs ? { outputs: maps.outputs } : {}),
+    ...(maps.cotangents ? { cotangents: maps.cotangents } : {}),
+    ...(maps.gradients ? { gradients: maps.gradients } : {}),
+    ...(tol ? { tolerance: tol } : {}),
+  })
+}
+
+/** Parse one line of a .jsonl file. */
+export const parseLine = (line: string): E.Either<CaseError, Case> => {
+  let v: unknown
+  try {
+    v = JSON.parse(line)
+  } catch (e) {
+    return E.left({ reason: `not valid JSON: ${(e as Error).message.slice(0, 120)}` })
+  }
+  return parseCase(v)
+}
