@@ -35,10 +35,13 @@ const passes = (a: number, e: number, t: Tolerance): boolean => {
 }
 
 /** The worst failing element (largest error relative to its allowance), or undefined when all pass. */
-export const compareTensor = (name: string, expected: Tensor, actual: Tensor | undefined, tol: Tolerance): Mismatch | undefined => {
-  if (actual === undefined) return { name, reason: 'missing', detail: 'the oracle produces no such output for these inputs and attributes' }
+export const compareTensor = (
+  name: string, expected: Tensor, actual: Tensor | undefined, tol: Tolerance,
+  missing = 'the oracle produces no such output for these inputs and attributes',
+): Mismatch | undefined => {
+  if (actual === undefined) return { name, reason: 'missing', detail: missing }
   if (!sameShape(expected.shape, actual.shape)) {
-    return { name, reason: 'shape', detail: `expected shape [${expected.shape.join(', ')}], oracle's is [${actual.shape.join(', ')}]` }
+    return { name, reason: 'shape', detail: `expected shape [${expected.shape.join(', ')}], got [${actual.shape.join(', ')}]` }
   }
   let worst = -1, score = -Infinity
   for (let i = 0; i < expected.data.length; i++) {
@@ -53,7 +56,8 @@ export const compareTensor = (name: string, expected: Tensor, actual: Tensor | u
   return { name, reason: 'value', index: unravel(worst, expected.shape), expected: e, actual: a, abs, rel: e === 0 ? Infinity : abs / Math.abs(e) }
 }
 
-export const formatMismatch = (m: Mismatch): string =>
+/** `actualLabel` names whose number `actual` is: the oracle's in `check`, the implementation's in `fuzz`. */
+export const formatMismatch = (m: Mismatch, actualLabel = 'oracle'): string =>
   m.reason !== 'value'
     ? `${m.name}: ${m.detail}`
-    : `${m.name}[${m.index!.join(', ')}]: expected ${m.expected}, oracle ${m.actual} (abs err ${m.abs!.toExponential(2)}, rel err ${m.rel!.toExponential(2)})`
+    : `${m.name}[${m.index!.join(', ')}]: expected ${m.expected}, ${actualLabel} ${m.actual} (abs err ${m.abs!.toExponential(2)}, rel err ${m.rel!.toExponential(2)})`

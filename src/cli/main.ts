@@ -3,6 +3,8 @@
  * Every failure is a message and an exit status, never a stack trace.
  */
 import { CHECK_HELP, checkCommand } from './check.ts'
+import { FUZZ_HELP, fuzzCommand } from './fuzz.ts'
+import { VECTORS_HELP, vectorsCommand } from './vectors.ts'
 
 const HELP = `nn-oracle: a float64 reference for neural-network building blocks
 
@@ -10,6 +12,8 @@ usage: nn-oracle <command> [options]
 
 commands:
   check FILE...            check another implementation's numbers (case files, JSON Lines)
+  vectors [--op ...]       write golden cases computed by the oracle
+  fuzz --impl CMD --op OP  differential property testing of another implementation
   ops                      list the catalogue and what the oracle supports
   experiment NAME ...      run an experiment (activation-stats)
   help [command]           show help
@@ -20,6 +24,8 @@ type Command = (argv: readonly string[]) => Promise<number>
 
 const commands: Record<string, { run: Command; help: string }> = {
   check: { run: checkCommand, help: CHECK_HELP },
+  vectors: { run: vectorsCommand, help: VECTORS_HELP },
+  fuzz: { run: fuzzCommand, help: FUZZ_HELP },
   ops: { run: async () => (await import('./ops.ts')).opsCommand(), help: 'usage: nn-oracle ops\n\nLists every op of the catalogue with its inputs, attributes and outputs.' },
   experiment: {
     run: async (argv) => (await import('./experiment.ts')).experimentCommand([...argv]),
