@@ -10,6 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type OpError, formatError } from '../core/errors.ts'
 import { type Op, type Tensors, gradInputs, vjp } from '../core/op.ts'
+import type { Convention } from '../profiles/conventions.ts'
 import { lookup } from '../registry.ts'
 import type { Case } from './case.ts'
 import { type Mismatch, compareTensor, defaultTolerance } from './compare.ts'
@@ -53,32 +54,33 @@ const checkNames = (op: Op, c: Case): string | undefined => {
   return undefined
 }
 
-export const evaluate = (c: Case): CaseResult => {
+/**
+ * The oracle's outputs and gradients for a case, under conventions other than
+ * PyTorch's where given (src/profiles): rewrites first, then corrections.
+ */
+export const compute = (op: Op, c: Case, conventions: readonly Convention[] = []): E.Either<OpError, { outputs: Tensors; gradients: Tensors }> => {
+  const mine = conventions.filter((k) => k.op === op.name)
+  const call = mine.reduce((acc, k) => (k.rewrite ? k.rewrite(acc) : acc), { attrs: { ...c.attrs }, inputs: { ...c.inputs } })
+  const attrs = op.parseAttrs(call.attrs)
+  if (E.isLeft(attrs)) return attrs
+  const cot = c.cotangents ?? {}
+  // The VJP runs whenever gradients are asked, cotangents are given (they must be
+  // well formed even without gradients), or a correction may touch gradients.
+  const r = c.gradients !== undefined || Object.keys(cot).length > 0 || mine.some((k) => k.post)
+    ? vjp(op, attrs.right, call.inputs, cot)
+    : E.map((f: { outputs: Tensors }) => ({ outputs: f.outputs, gradients: {} as Tensors }))(op.forward(attrs.right, call.inputs))
+  return E.map((res: { outputs: Tensors; gradients: Tensors }) =>
+    mine.reduce((acc, k) => (k.post ? k.post(call, { outputs: { ...acc.outputs }, gradients: { ...acc.gradients } }, { ...cot }) : acc), res))(r)
+}
+
+export const evaluate = (c: Case, conventions: readonly Convention[] = []): CaseResult => {
   const op = lookup(c.op)
   if (op === undefined) return { status: 'unsupported', id: c.id, op: c.op, reason: `op ${JSON.stringify(c.op)} is not in the oracle's catalogue` }
   const bad = checkNames(op, c)
   if (bad !== undefined) return invalidCase(c, bad)
-  const attrs = op.parseAttrs(c.attrs)
-  if (E.isLeft(attrs)) return fromError(c, attrs.left)
-
-  let outputs: Tensors, gradients: Tensors = {}
-  if (c.gradients !== undefined) {
-    const r = vjp(op, attrs.right, c.inputs, c.cotangents ?? {})
-    if (E.isLeft(r)) return fromError(c, r.left)
-    outputs = r.right.outputs
-    gradients = r.right.gradients
-  } else {
-    if (c.cotangents !== undefined && Object.keys(c.cotangents).length > 0) {
-      // Cotangents without gradients still have to be well formed: run the VJP to validate them.
-      const r = vjp(op, attrs.right, c.inputs, c.cotangents)
-      if (E.isLeft(r)) return fromError(c, r.left)
-      outputs = r.right.outputs
-    } else {
-      const r = op.forward(attrs.right, c.inputs)
-      if (E.isLeft(r)) return fromError(c, r.left)
-      outputs = r.right.outputs
-    }
-  }
+  const r = compute(op, c, conventions)
+  if (E.isLeft(r)) return fromError(c, r.left)
+  const { outputs, gradients } = r.right
 
   const mismatches: Mismatch[] = []
   const tolFor = (dtype: Parameters<typeof defaultTolerance>[0]) => c.tolerance ?? defaultTolerance(dtype)

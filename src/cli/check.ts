@@ -13,14 +13,20 @@ import { parseLine } from '../cases/case.ts'
 import { formatMismatch } from '../cases/compare.ts'
 import { type CaseResult, type Status, evaluate } from '../cases/evaluate.ts'
 import { readLines } from '../cases/lines.ts'
+import type { Convention } from '../profiles/conventions.ts'
+import { diagnose } from '../profiles/diagnose.ts'
+import { profileConventions, profileNames } from '../profiles/profiles.ts'
 import { table } from './table.ts'
 
-export const CHECK_HELP = `usage: nn-oracle check FILE... [--json PATH] [--quiet]
+export const CHECK_HELP = `usage: nn-oracle check FILE... [--profile NAME] [--json PATH] [--quiet]
 
 Checks every case of each JSON Lines case file (../shared/case-format.md)
 against the oracle. Prints one line per case that is not a pass, then a
 summary per op.
 
+  --profile P   conventions to check under: ${profileNames().join(', ')} (default pytorch);
+                a failing case is retried under the other conventions, and the
+                ones that explain it are named
   --json PATH   also write the full report as JSON to PATH
   --quiet       print only the summary
 exit status: 0 all pass, 1 a case failed or is unsupported, 2 a file is
@@ -36,13 +42,14 @@ export interface CheckReport {
 }
 
 const describe = (r: CaseResult): string =>
-  r.status === 'fail' ? (r.mismatches ?? []).map(formatMismatch).join('; ') : r.reason ?? ''
+  r.status === 'fail' ? (r.mismatches ?? []).map((m) => formatMismatch(m)).join('; ') : r.reason ?? ''
 
 /** Check files; `emit` receives each non-passing line as text, `record` every result. */
 export const checkFiles = async (
   files: readonly string[],
   emit: (line: string) => void,
-  record: (file: string, line: number, r: CaseResult) => void = () => {},
+  record: (file: string, line: number, r: CaseResult & { diagnosis?: string[] }) => void = () => {},
+  conventions: readonly Convention[] = [],
 ): Promise<CheckReport> => {
   const byOp = new Map<string, Row>()
   const unreadable: string[] = []
@@ -62,7 +69,7 @@ export const checkFiles = async (
     const ids = new Set<string>()
     try {
       for await (const line of readLines(file)) {
-        let r: CaseResult
+        let r: CaseResult & { diagnosis?: string[] }
         if (line.kind === 'too-long') r = { status: 'invalid', reason: `line of ${line.bytes} bytes exceeds the limit` }
         else if (line.kind === 'bad-utf8') r = { status: 'invalid', reason: 'not valid UTF-8' }
         else if (line.text.trim() === '') continue // blank lines are skipped (case format, File)
@@ -73,7 +80,8 @@ export const checkFiles = async (
           else {
             ids.add(parsed.right.id)
             try {
-              r = evaluate(parsed.right)
+              r = evaluate(parsed.right, conventions)
+              if (r.status === 'fail') r = { ...r, diagnosis: diagnose(parsed.right, conventions).map((d) => d.text) }
             } catch (e) {
               // An op that throws is the oracle's bug, never the user's: say so, keep going.
               r = { status: 'invalid', id: parsed.right.id, op: parsed.right.op, reason: `internal error in the oracle (please report): ${(e as Error).message}` }
@@ -83,6 +91,7 @@ export const checkFiles = async (
         count(r.op ?? '(unparsed)', r.status)
         record(file, line.number, r)
         if (r.status !== 'pass') emit(`${file}:${line.number}  ${r.status}  ${r.id ?? '-'}  ${describe(r)}`)
+        for (const d of r.diagnosis ?? []) emit(`    -> ${d}`)
       }
     } catch (e) {
       unreadable.push(file)
@@ -107,12 +116,14 @@ const jsonSafe = (_k: string, v: unknown): unknown =>
 export const checkCommand = async (argv: readonly string[]): Promise<number> => {
   let parsed
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'string' }, quiet: { type: 'boolean' }, profile: { type: 'string', default: 'pytorch' }, help: { type: 'boolean', short: 'h' } } })
   } catch (e) {
     console.error(`nn-oracle check: ${(e as Error).message}\n\n${CHECK_HELP}`)
     return 2
   }
   if (parsed.values.help) { console.log(CHECK_HELP); return 0 }
+  const conventions = profileConventions(parsed.values.profile!)
+  if (conventions === undefined) { console.error(`nn-oracle check: --profile: expected one of ${profileNames().join(', ')}, got ${JSON.stringify(parsed.values.profile)}`); return 2 }
   const files = parsed.positionals
   if (files.length === 0) { console.error(`nn-oracle check: no case file given\n\n${CHECK_HELP}`); return 2 }
 
@@ -128,7 +139,7 @@ export const checkCommand = async (argv: readonly string[]): Promise<number> => 
     const { actual: _omit, ...rest } = r
     json.write((first ? '' : ',\n') + JSON.stringify({ file, line, ...rest }, jsonSafe))
     first = false
-  })
+  }, conventions)
   console.log('')
   console.log(summaryTable(report.byOp))
   if (json !== undefined) {

@@ -3,6 +3,7 @@
  */
 import { createWriteStream } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { profileConventions, profileNames } from '../profiles/profiles.ts'
 import { lookup } from '../registry.ts'
 import { vectorCases, vectorOps } from '../vectors/write.ts'
 import { progress } from './progress.ts'
@@ -15,6 +16,8 @@ Writes golden cases (../shared/case-format.md) computed by the oracle.
   --count N       cases per op (default: one per built-in variant)
   --seed S        integer seed (default 0); one seed, one byte-identical file
   --dtype D       float64 (default) or float32 (inputs rounded to float32 first)
+  --profile P     conventions to compute under (default pytorch; see check --help);
+                  under a profile only the attributes a variant sets are written
   --out FILE      write to FILE (default standard output)
   --json          print a JSON summary {"cases": N, "ops": {...}} on standard error`
 
@@ -23,7 +26,7 @@ export const vectorsCommand = async (argv: readonly string[]): Promise<number> =
   try {
     v = parseArgs({ args: [...argv], options: {
       op: { type: 'string', default: 'all' }, count: { type: 'string' }, seed: { type: 'string', default: '0' },
-      dtype: { type: 'string', default: 'float64' }, out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      dtype: { type: 'string', default: 'float64' }, profile: { type: 'string', default: 'pytorch' }, out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     } }).values
   } catch (e) {
     console.error(`nn-oracle vectors: ${(e as Error).message}\n\n${VECTORS_HELP}`)
@@ -39,11 +42,13 @@ export const vectorsCommand = async (argv: readonly string[]): Promise<number> =
   if (!Number.isSafeInteger(seed) || seed < 0) return bad(`--seed: expected a non-negative integer, got ${JSON.stringify(v.seed)}`)
   if (v.dtype !== 'float32' && v.dtype !== 'float64') return bad(`--dtype: expected float32 or float64, got ${JSON.stringify(v.dtype)}`)
 
+  const conventions = profileConventions(v.profile!)
+  if (conventions === undefined) return bad(`--profile: expected one of ${profileNames().join(', ')}, got ${JSON.stringify(v.profile)}`)
   const out = v.out !== undefined ? createWriteStream(v.out) : process.stdout
   const perOp: Record<string, number> = {}
   const bar = progress('vectors', undefined)
   let n = 0
-  for (const c of vectorCases(ops, seed, v.dtype, count)) {
+  for (const c of vectorCases(ops, seed, v.dtype, count, conventions)) {
     const line = JSON.stringify(c) + '\n'
     if (!out.write(line)) await new Promise<void>((res) => { out.once('drain', () => res()) })
     perOp[c.op] = (perOp[c.op] ?? 0) + 1

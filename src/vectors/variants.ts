@@ -37,14 +37,18 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('broadcast-batch', {}, (g) => ({ a: g.normal([2, 1, 3, 2]), b: g.normal([3, 2, 4]) })),
   ],
   relu: pointwise([['', {}]]),
-  leaky_relu: pointwise([['', { negative_slope: 0.01 }], ['slope-0.2-', { negative_slope: 0.2 }]]),
+  leaky_relu: [
+    ...pointwise([['', { negative_slope: 0.01 }], ['slope-0.2-', { negative_slope: 0.2 }]]),
+    v('default-slope', {}, (g) => ({ x: g.normal([2, 5]) })),
+    v('at-zero', { negative_slope: 0.1 }, (g) => ({ x: g.constant([2, 2], 0) })),
+  ],
   prelu: [
     v('per-channel', {}, (g) => ({ x: g.normal([2, 3, 4]), weight: g.uniform([3], 0, 0.5) })),
     v('shared', {}, (g) => ({ x: g.normal([2, 3, 2, 2]), weight: g.uniform([1], 0, 0.5) })),
   ],
   elu: pointwise([['', { alpha: 1 }], ['alpha-0.5-', { alpha: 0.5 }]]),
   selu: pointwise([['', {}]]),
-  gelu: pointwise([['exact-', { approximate: 'none' }], ['tanh-', { approximate: 'tanh' }]]),
+  gelu: [...pointwise([['exact-', { approximate: 'none' }], ['tanh-', { approximate: 'tanh' }]]), v('default', {}, (g) => ({ x: g.normal([6]) }))],
   sigmoid: [...pointwise([['', {}]]), v('large', {}, (g) => ({ x: g.uniform([6], -800, 800) }))],
   tanh: pointwise([['', {}]]),
   softplus: [
@@ -126,6 +130,7 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('2x2', { kernel_size: 2 }, (g) => ({ x: g.normal([2, 2, 4, 4]) })),
     v('padded-include', { kernel_size: 3, stride: 2, padding: 1, count_include_pad: true }, (g) => ({ x: g.normal([1, 2, 5, 5]) })),
     v('padded-exclude', { kernel_size: 3, stride: 2, padding: 1, count_include_pad: false }, (g) => ({ x: g.normal([1, 2, 5, 5]) })),
+    v('padded-default', { kernel_size: 2, stride: 1, padding: 1 }, (g) => ({ x: g.normal([1, 1, 3, 3]) })),
     v('ceil-mode', { kernel_size: 2, ceil_mode: true }, (g) => ({ x: g.normal([1, 1, 5, 5]) })),
     v('ceil-mode-padded', { kernel_size: 3, stride: 2, padding: 1, ceil_mode: true }, (g) => ({ x: g.normal([1, 1, 6, 6]) })),
   ],
@@ -134,6 +139,7 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('eval', { training: false }, (g) => ({ x: g.normal([3, 4, 2, 2]), running_mean: g.normal([4]), running_var: g.uniform([4], 0.5, 2), weight: g.normal([4]), bias: g.normal([4]) })),
     v('train-running-stats', { training: true }, (g) => ({ x: g.normal([4, 3, 2, 2], 2), running_mean: g.normal([3]), running_var: g.uniform([3], 0.5, 2), weight: g.normal([3]), bias: g.normal([3]) })),
     v('train-2d-no-affine', { training: true, momentum: 0.3 }, (g) => ({ x: g.normal([6, 5]), running_mean: g.normal([5]), running_var: g.uniform([5], 0.5, 2) })),
+    v('train-defaults', { training: true }, (g) => ({ x: g.normal([5, 2, 2]), running_mean: g.normal([2]), running_var: g.uniform([2], 0.5, 2) })),
     v('train-no-running', { training: true, eps: 1e-3 }, (g) => ({ x: g.normal([4, 2, 3]), weight: g.normal([2]), bias: g.normal([2]) })),
     v('constant-channel', { training: true }, (g) => ({ x: g.constant([3, 2, 2], 0.5), weight: g.normal([2]), bias: g.normal([2]) })),
   ],
@@ -142,6 +148,7 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('last-two', { normalized_shape: [3, 4] }, (g) => ({ x: g.normal([2, 3, 4]) })),
     v('axis', { axis: -2 }, (g) => ({ x: g.normal([2, 3, 4]), weight: g.normal([3, 4]), bias: g.normal([3, 4]) })),
     v('constant-rows', { normalized_shape: [4] }, (g) => ({ x: g.constant([2, 4], 3) })),
+    v('small-variance', { normalized_shape: [4] }, (g) => ({ x: g.normal([2, 4], 0.02) })),
   ],
   instance_norm: [
     v('affine', {}, (g) => ({ x: g.normal([2, 3, 4, 4]), weight: g.normal([3]), bias: g.normal([3]) })),
@@ -169,6 +176,7 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('first-step', { step: 1 }, (g) => ({ param: g.normal([4]), grad: g.normal([4]), exp_avg: g.constant([4], 0), exp_avg_sq: g.constant([4], 0) })),
     v('later-step', { lr: 0.01, step: 7 }, (g) => ({ param: g.normal([3, 2]), grad: g.normal([3, 2]), exp_avg: g.normal([3, 2], 0.1), exp_avg_sq: g.uniform([3, 2], 0.01, 0.2) })),
     v('l2-decay', { step: 3, weight_decay: 0.1 }, (g) => ({ param: g.normal([4]), grad: g.normal([4]), exp_avg: g.normal([4], 0.1), exp_avg_sq: g.uniform([4], 0.01, 0.2) })),
+    v('default-eps-small-v', { step: 2 }, (g) => ({ param: g.normal([4]), grad: g.normal([4], 1e-6), exp_avg: g.normal([4], 1e-6), exp_avg_sq: g.uniform([4], 1e-14, 1e-12) })),
     v('adamw', { step: 5, lr: 0.01, weight_decay: 0.1, decoupled: true }, (g) => ({ param: g.normal([4]), grad: g.normal([4]), exp_avg: g.normal([4], 0.1), exp_avg_sq: g.uniform([4], 0.01, 0.2) })),
   ],
 }

@@ -11,6 +11,8 @@ import { type Op, type Tensors, gradInputs, vjp } from '../core/op.ts'
 import { foldIn, keyFromSeed } from '../core/random.ts'
 import { type DType, type Tensor, make } from '../core/tensor.ts'
 import { encodeTensor } from '../cases/tensor-json.ts'
+import { compute } from '../cases/evaluate.ts'
+import type { Convention } from '../profiles/conventions.ts'
 import { lookup } from '../registry.ts'
 import { makeGen } from './gen.ts'
 import { VARIANTS, type Variant } from './variants.ts'
@@ -51,41 +53,54 @@ export interface VectorCase {
   readonly gradients?: Record<string, unknown>
 }
 
-export const makeCase = (op: Op, variant: Variant, k: number, seed: number, dtype: VectorDtype): VectorCase => {
+/**
+ * One golden case. Under PyTorch's conventions (no `conventions`) every
+ * attribute is written out; under a profile only the variant's own attributes
+ * are, because an omitted attribute takes the profile's default.
+ */
+export const makeCase = (op: Op, variant: Variant, k: number, seed: number, dtype: VectorDtype, conventions: readonly Convention[] = []): VectorCase => {
   const gen = makeGen(foldIn(foldIn(keyFromSeed(seed), hash(op.name)), k))
   const inputs = Object.fromEntries(Object.entries(variant.inputs(gen)).map(([n, t]) => [n, asDtype(t, dtype)]))
-  const attrs = explicitAttrs(op, variant.attrs)
+  const profiled = conventions.some((c) => c.op === op.name)
+  const attrs = profiled ? { ...variant.attrs } : explicitAttrs(op, variant.attrs)
   const parsed = op.parseAttrs(attrs)
   if (E.isLeft(parsed)) throw new Error(`vectors: ${formatError(parsed.left)}`)
   const fwd = op.forward(parsed.right, inputs)
   if (E.isLeft(fwd)) throw new Error(`vectors: variant ${variant.name} of ${op.name} is not a valid case: ${formatError(fwd.left)}`)
   const wrt = gradInputs(op, inputs)
   const id = `${op.name}/${variant.name}-${String(k).padStart(2, '0')}`
-  if (wrt.length === 0) return { id, op: op.name, attrs, inputs: encodeAll(inputs, dtype), outputs: encodeAll(fwd.right.outputs, dtype) }
+  if (wrt.length === 0) {
+    const outs = profiled ? compute(op, { id, op: op.name, attrs, inputs, outputs: {} }, conventions) : E.right({ outputs: fwd.right.outputs })
+    if (E.isLeft(outs)) throw new Error(`vectors: ${formatError(outs.left)}`)
+    return { id, op: op.name, attrs, inputs: encodeAll(inputs, dtype), outputs: encodeAll(outs.right.outputs, dtype) }
+  }
   const cotangents: Record<string, Tensor> = {}
   for (const o of op.outputs) {
     const y = fwd.right.outputs[o.name]
     if (o.grad !== false && y !== undefined && y.dtype !== 'int64') cotangents[o.name] = asDtype(gen.normal(y.shape), dtype)
   }
-  const r = vjp(op, parsed.right, inputs, cotangents)
+  const r = profiled
+    ? compute(op, { id, op: op.name, attrs, inputs, cotangents, gradients: {} }, conventions)
+    : vjp(op, parsed.right, inputs, cotangents)
   if (E.isLeft(r)) throw new Error(`vectors: ${formatError(r.left)}`)
   return {
     id, op: op.name, attrs,
     inputs: encodeAll(inputs, dtype),
     outputs: encodeAll(r.right.outputs, dtype),
     cotangents: encodeAll(cotangents, dtype),
-    gradients: encodeAll(r.right.gradients, dtype),
+    // A convention may rewrite an input (class targets into soft targets): gradients only for the case's own wrt.
+    gradients: encodeAll(Object.fromEntries(wrt.filter((k) => r.right.gradients[k] !== undefined).map((k) => [k, r.right.gradients[k]])), dtype),
   }
 }
 
 /** Cases for the named ops: `count` per op (default: each variant once), cycling through the variants. */
-export function* vectorCases(ops: readonly string[], seed: number, dtype: VectorDtype, count?: number): Generator<VectorCase> {
+export function* vectorCases(ops: readonly string[], seed: number, dtype: VectorDtype, count?: number, conventions: readonly Convention[] = []): Generator<VectorCase> {
   for (const name of ops) {
     const op = lookup(name)
     const variants = VARIANTS[name]
     if (op === undefined || variants === undefined) continue
     const n = count ?? variants.length
-    for (let k = 0; k < n; k++) yield makeCase(op, variants[k % variants.length], k, seed, dtype)
+    for (let k = 0; k < n; k++) yield makeCase(op, variants[k % variants.length], k, seed, dtype, conventions)
   }
 }
 

@@ -1,0 +1,109 @@
+/**
+ * `nn-oracle experiment activation-stats [--layers N] [--width N] [--batch N]
+ *   [--activation tanh|relu] [--init NAME] [--seed S] [--bins N] [--svg FILE] [--json]`
+ *
+ * Runs src/experiments/activation-stats.ts and prints, per layer, the mean and
+ * the population std (biased: divides by N = batch * width, over all units and
+ * samples) of the layer's output, with a terminal histogram; --svg also writes
+ * a figure; --json prints only {"layers": [{"layer": 1, "mean": m, "std": s}, ...]}
+ * (layer 1 = the first hidden layer's output). Exit codes: 0 done, 2 bad usage
+ * (a message, never a stack trace), 1 the figure could not be written.
+ */
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { formatError } from '../core/errors.ts'
+import { DEFAULTS, INIT_NAMES, LIMITS, STACK_ACTIVATIONS, activationStats, formatInit, parseInit } from '../experiments/activation-stats.ts'
+import { renderSvg } from '../experiments/plot-svg.ts'
+import { renderTable } from '../experiments/plot-terminal.ts'
+
+export const EXPERIMENT_HELP = `usage: nn-oracle experiment activation-stats [options]
+
+Pushes a batch of unit Gaussians through a stack of bias-free fully connected
+layers and reports each layer's activation statistics (cs231n's weight
+initialization experiment).
+
+  --layers N        number of layers (default ${DEFAULTS.layers}, at most ${LIMITS.layers})
+  --width N         units per layer, also the input size (default ${DEFAULTS.width})
+  --batch N         samples (default ${DEFAULTS.batch})
+  --activation F    ${STACK_ACTIVATIONS.join(' | ')} (default ${DEFAULTS.activation})
+  --init NAME       ${INIT_NAMES.join(' | ')} (default ${formatInit(DEFAULTS.init)})
+  --seed S          integer seed (default ${DEFAULTS.seed})
+  --bins N          histogram bins (default ${DEFAULTS.bins})
+  --svg FILE        also write an SVG figure of the per-layer histograms
+  --json            print only {"layers": [{"layer": 1, "mean": m, "std": s}, ...]}
+
+std is the population standard deviation (divide by N = batch * width) of all
+entries of a layer's output; layer 1 is the first hidden layer.`
+
+export interface IO {
+  readonly out: (s: string) => void
+  readonly err: (s: string) => void
+}
+
+const consoleIO: IO = { out: (s) => console.log(s), err: (s) => console.error(s) }
+
+const integerArg = (name: string, s: string | undefined, dflt: number): number | string => {
+  if (s === undefined) return dflt
+  const v = Number(s)
+  return /^\s*\d+\s*$/.test(s) && Number.isSafeInteger(v) ? v : `--${name}: expected a non-negative integer, got ${JSON.stringify(s)}`
+}
+
+export const experimentCommand = async (argv: string[], io: IO = consoleIO): Promise<number> => {
+  const bad = (m: string): number => { io.err(`nn-oracle experiment: ${m}\n\n${EXPERIMENT_HELP}`); return 2 }
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        layers: { type: 'string' }, width: { type: 'string' }, batch: { type: 'string' },
+        activation: { type: 'string' }, init: { type: 'string' }, seed: { type: 'string' }, bins: { type: 'string' },
+        svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (e) {
+    return bad((e as Error).message)
+  }
+  const v = parsed.values
+  if (v.help) { io.out(EXPERIMENT_HELP); return 0 }
+  const [name, ...extra] = parsed.positionals
+  if (name === undefined) return bad('expected an experiment name: activation-stats')
+  if (name !== 'activation-stats') return bad(`unknown experiment ${JSON.stringify(name)} (known: activation-stats)`)
+  if (extra.length > 0) return bad(`unexpected argument ${JSON.stringify(extra[0])}`)
+
+  const nums: Record<string, number> = {}
+  for (const k of ['layers', 'width', 'batch', 'seed', 'bins'] as const) {
+    const r = integerArg(k, v[k], DEFAULTS[k])
+    if (typeof r === 'string') return bad(r)
+    nums[k] = r
+  }
+  const activation = v.activation ?? DEFAULTS.activation
+  if (!(STACK_ACTIVATIONS as readonly string[]).includes(activation)) {
+    return bad(`--activation: expected ${STACK_ACTIVATIONS.join(' or ')}, got ${JSON.stringify(activation)}`)
+  }
+  const init = v.init === undefined ? E.right(DEFAULTS.init) : parseInit(v.init)
+  if (E.isLeft(init)) return bad(`--init: expected ${init.left.expected}, got ${init.left.received}`)
+
+  const r = activationStats({
+    layers: nums.layers, width: nums.width, batch: nums.batch, seed: nums.seed, bins: nums.bins,
+    activation: activation as 'tanh' | 'relu', init: init.right,
+  })
+  if (E.isLeft(r)) return bad(`--${r.left.arg}: ${formatError(r.left).replace(/^[^:]*: [^:]*: /, '')}`)
+
+  if (v.svg !== undefined) {
+    try {
+      writeFileSync(v.svg, renderSvg(r.right))
+    } catch (e) {
+      io.err(`nn-oracle experiment: cannot write ${JSON.stringify(v.svg)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+      return 1
+    }
+  }
+  if (v.json) {
+    io.out(JSON.stringify({ layers: r.right.layers.map((l) => ({ layer: l.layer, mean: l.mean, std: l.std })) }))
+  } else {
+    io.out(renderTable(r.right))
+    if (v.svg !== undefined) io.out(`wrote ${v.svg}`)
+  }
+  return 0
+}
