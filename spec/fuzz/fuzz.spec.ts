@@ -41,6 +41,20 @@ test("a planted bug (batch norm's backward without its 1/N) is found and shrunk 
   assert.ok(c.outputs && c.gradients, 'the regression case carries the oracle numbers')
 })
 
+test('a mismatch explained by another convention is diagnosed: biased running variance names keras/flax/tfjs/onnx', async () => {
+  const src = readFileSync(IMPL, 'utf8')
+  const planted = src.replace('momentum * v * M / (M - 1)', 'momentum * v')
+  assert.is.not(planted, src)
+  const file = join(tmp, 'impl-biased.mjs')
+  writeFileSync(file, planted)
+  const impl = startImpl(`node ${file}`, 5000)
+  try {
+    const r = await fuzz({ op: 'batch_norm', impl, runs: 60, seed: 3 })
+    assert.is(r.kind, 'mismatch')
+    if (r.kind === 'mismatch') assert.ok((r.diagnosis ?? []).some((d) => d.includes('biased batch variance')), JSON.stringify(r.diagnosis))
+  } finally { impl.close() }
+})
+
 // Every misbehaviour is a fault (exit status 3 on the command line), reported,
 // within bounded time, never a crash or a hang of nn-oracle itself.
 const modes = ['crash', 'hang', 'garbage', 'binary', 'midline', 'warn', 'wrong-id', 'silent-exit', 'decline'] as const

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util'
 import { startImpl } from '../fuzz/impl.ts'
 import { fuzz } from '../fuzz/run.ts'
+import { profileConventions, profileNames } from '../profiles/profiles.ts'
 
 export const FUZZ_HELP = `usage: nn-oracle fuzz --impl "COMMAND" --op OP [options]
 
@@ -21,6 +22,8 @@ once (by /bin/sh); it reads one case per line on stdin ({"id", "op", "attrs",
   --path P           replay one shrink path (as printed)
   --timeout-ms T     per-case answer timeout (default 10000)
   --rtol R --atol A  tolerance (default by the reply's dtype, as in check)
+  --profile P        conventions the implementation follows (default pytorch)
+  --no-shrink        report the first failure as found
   --json             print the outcome as JSON
 exit status: 0 agree, 1 mismatch, 3 implementation fault, 2 usage`
 
@@ -30,7 +33,7 @@ export const fuzzCommand = async (argv: readonly string[]): Promise<number> => {
     v = parseArgs({ args: [...argv], options: {
       impl: { type: 'string' }, op: { type: 'string' }, runs: { type: 'string', default: '100' }, seed: { type: 'string', default: '0' },
       path: { type: 'string' }, 'timeout-ms': { type: 'string', default: '10000' }, rtol: { type: 'string' }, atol: { type: 'string' },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, profile: { type: 'string', default: 'pytorch' }, 'no-shrink': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     } }).values
   } catch (e) {
     console.error(`nn-oracle fuzz: ${(e as Error).message}\n\n${FUZZ_HELP}`)
@@ -51,9 +54,11 @@ export const fuzzCommand = async (argv: readonly string[]): Promise<number> => {
     if (!(Number.isFinite(rtol) && rtol >= 0 && Number.isFinite(atol) && atol >= 0)) return bad('--rtol/--atol: expected finite numbers >= 0')
     tolerance = { rtol, atol }
   }
+  const conventions = profileConventions(v.profile!)
+  if (conventions === undefined) return bad(`--profile: expected one of ${profileNames().join(', ')}, got ${JSON.stringify(v.profile)}`)
   const impl = startImpl(v.impl, timeout)
   try {
-    const r = await fuzz({ op: v.op, impl, runs, seed, ...(tolerance ? { tolerance } : {}), ...(v.path ? { path: v.path } : {}) })
+    const r = await fuzz({ op: v.op, impl, runs, seed, conventions, shrink: v['no-shrink'] !== true, ...(tolerance ? { tolerance } : {}), ...(v.path ? { path: v.path } : {}) })
     if (v.json) console.log(JSON.stringify(r))
     switch (r.kind) {
       case 'unsupported': if (!v.json) console.error(`nn-oracle fuzz: ${r.detail}`); return 2
@@ -62,6 +67,7 @@ export const fuzzCommand = async (argv: readonly string[]): Promise<number> => {
         if (!v.json) {
           console.log(`fuzz ${v.op}: ${r.kind === 'mismatch' ? 'MISMATCH' : 'IMPLEMENTATION FAULT'} after ${r.runs} cases, shrunk ${r.shrinks} times`)
           console.log(`  ${r.detail}`)
+          for (const d of r.diagnosis ?? []) console.log(`  -> ${d}`)
           console.log(`  replay: nn-oracle fuzz --impl ${JSON.stringify(v.impl)} --op ${v.op} --seed ${r.seed} --path ${r.path}`)
           console.log('  regression case (paste into a case file; nn-oracle check runs it):')
           console.log(r.caseLine)
