@@ -18,8 +18,18 @@ export interface OpCase {
   readonly inputs: Readonly<Record<string, Tensor>>
 }
 
-const values = (n: number, min = -3, max = 3) =>
-  fc.array(fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v)), { minLength: n, maxLength: n })
+/**
+ * Values over [min, max]: fc.double alone draws uniformly over the
+ * representable doubles, so most draws would be tiny or at the ends; an even
+ * grid of 2^30 points, mixed 4:1 with fc.double's draws (which keep the tiny
+ * values and the ends in play), covers the interior. Shrinks toward min.
+ */
+const spread = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    { arbitrary: fc.integer({ min: -(2 ** 29), max: 2 ** 29 }).map((i) => (min + max) / 2 + ((max - min) / 2) * (i / 2 ** 29)), weight: 4 },
+    { arbitrary: fc.double({ min, max, noNaN: true, noDefaultInfinity: true }), weight: 1 },
+  ).map((v) => (Object.is(v, -0) ? 0 : v))
+const values = (n: number, min = -3, max = 3) => fc.array(spread(min, max), { minLength: n, maxLength: n })
 const tensorOf = (shape: readonly number[], min?: number, max?: number): fc.Arbitrary<Tensor> =>
   values(sizeOf(shape), min, max).map((vs) => fromArray(shape, vs))
 const dim = (max: number, min = 1) => fc.integer({ min, max })
