@@ -18,9 +18,10 @@ test("relu'(0) = 0 (PyTorch's convention at the kink)", () => {
   if (E.isRight(r)) assert.equal(Array.from(r.right.gradients.x.data), [0, 0, 1])
 })
 
-test('relu passes NaN through', () => {
-  const r = Relu.op.forward({}, { x: fromArray([1], [NaN]) })
+test("relu passes NaN through, and relu'(NaN) = 1 as PyTorch's mask (not x <= 0) has it", () => {
+  const r = vjp(Relu.op, {}, { x: fromArray([1], [NaN]) }, { y: fromArray([1], [2]) })
   assert.ok(E.isRight(r) && Number.isNaN(r.right.outputs.y.data[0]))
+  if (E.isRight(r)) assert.is(r.right.gradients.x.data[0], 2)
 })
 
 test.run()

@@ -14,5 +14,6 @@ export const op = pointwise<Attrs>({
   name: 'elu',
   attrs: schema<Attrs>({ alpha: number(1) }),
   f: (x, { alpha }) => (x > 0 ? x : alpha * Math.expm1(x)), // (1)
-  df: (x, _y, { alpha }) => (x > 0 ? 1 : alpha * Math.exp(x)), // (2)
+  // tested as x <= 0, as PyTorch's elu_backward does, so that NaN takes the slope-1 branch as there
+  df: (x, _y, { alpha }) => (x <= 0 ? alpha * Math.exp(x) : 1), // (2)
 })

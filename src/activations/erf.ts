@@ -32,8 +32,12 @@ const Q = [2.56852019228982242e0, 1.87295284992346047e0, 5.27905102951428412e-1,
 
 const SQRPI = 5.6418958354775628695e-1 // 1/sqrt(pi)
 const THRESH = 0.46875
-/** erfc(x) underflows to 0 in float64 for x >= XBIG (Cody's IEEE double value). */
-const XBIG = 26.543
+/**
+ * erfc(x) < 2^-1075 (half the least subnormal) for x > 27.3894: it rounds to 0.
+ * Cody's 26.543 stops at the normal range; we keep the subnormal tail, and the
+ * cut also keeps y = inf away from (inf - inf) in expMinusSquare.
+ */
+const XBIG = 27.39
 
 /** erf(y) for |y| <= THRESH, (1). */
 const erfSmall = (y: number): number => {

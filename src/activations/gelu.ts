@@ -35,9 +35,10 @@ const tanhForm = {
   df: (x: number): number => {
     const u = SQRT_2_OVER_PI * (x + KAPPA * x * x * x) // (3)
     const du = SQRT_2_OVER_PI * (1 + 3 * KAPPA * x * x) // (3)
-    const sp = sigmoid(2 * u), sm = sigmoid(-2 * u)
-    // for |x| > 1e154 du overflows while sp * sm underflows to 0; the product's limit is 0, not NaN
-    return sp + (sp * sm === 0 ? 0 : 2 * x * sp * sm * du) // (5)
+    const sp = sigmoid(2 * u)
+    // Beyond |x| ~ 1.3e154, du overflows while sp * sigma(-2u) is 0: NaN, as PyTorch's
+    // (1 - tanh^2 u) * inf is there (and at +-inf); the limit would be 1 or 0.
+    return sp + 2 * x * sp * sigmoid(-2 * u) * du // (5)
   },
 }
 

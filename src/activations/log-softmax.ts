@@ -2,8 +2,10 @@
  * Log-softmax along `dim`, PyTorch `F.log_softmax(x, dim = -1)`, per lane x of n elements:
  *   (1) m = max_k x_k
  *   (2) s = sum_k exp(x_k - m)                in [1, n]: log s is finite and needs no guard
- *   (3) y_k = x_k - m - log s                 never log of an underflowed softmax: finite for
- *                                             logits of +-1e4, where softmax itself is 0 or 1
+ *   (3) y_k = (x_k - m) - log s               never log of an underflowed softmax: finite for
+ *                                             logits of +-1e4, where softmax itself is 0 or 1;
+ *                                             x_k - m first, exact for x_k near m (Sterbenz), so a
+ *                                             large common offset costs no digits
  * Backward, g = dL/dy, since dy_k/dx_j = delta_kj - softmax_j:
  *   (4) dx = g - exp(y) * sum_k g_k
  */
@@ -32,8 +34,8 @@ export const op = defineOp<Attrs, Cache>({
           const m = laneMax(x!.data, l, o, i) // (1)
           let s = 0
           for (let k = 0; k < l.n; k++) s += Math.exp(x!.data[at(l, o, k, i)] - m) // (2)
-          const shift = m + Math.log(s)
-          for (let k = 0; k < l.n; k++) y[at(l, o, k, i)] = x!.data[at(l, o, k, i)] - shift // (3)
+          const ls = Math.log(s)
+          for (let k = 0; k < l.n; k++) y[at(l, o, k, i)] = (x!.data[at(l, o, k, i)] - m) - ls // (3)
         }
       }
       const out = make(x!.shape, y)

@@ -18,5 +18,5 @@ export const op = pointwise({
   name: 'selu',
   attrs: noAttrs,
   f: (x) => (x > 0 ? SCALE * x : NEG * Math.expm1(x)), // (1)
-  df: (x) => (x > 0 ? SCALE : NEG * Math.exp(x)), // (2)
+  df: (x) => (x <= 0 ? NEG * Math.exp(x) : SCALE), // (2); x <= 0 as in PyTorch's elu_backward: NaN gets SCALE
 })
