@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { PYTORCH_ROWS, render } from '../../scripts/conventions-table.ts'
+import { CONVENTIONS } from '../../src/profiles/conventions.ts'
+
+const test = suite('docs/conventions.md')
+
+test('is current with the conventions in the code', () => {
+  assert.is(readFileSync('docs/conventions.md', 'utf8'), render(), 'run: node --import tsx scripts/conventions-table.ts')
+})
+
+test('every row names a test that exists in its spec file', () => {
+  for (const [, , file, name] of PYTORCH_ROWS) {
+    const src = readFileSync(file, 'utf8')
+    assert.ok(src.includes(JSON.stringify(name).slice(1, -1)) || src.includes(name), `${file} has no test "${name}"`)
+  }
+  const profiles = readFileSync('spec/profiles/profiles.spec.ts', 'utf8')
+  assert.ok(profiles.includes('`convention ${conv.id}`') && CONVENTIONS.length > 0)
+})
+
+test.run()
