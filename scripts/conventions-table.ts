@@ -20,6 +20,12 @@ export const PYTORCH_ROWS: readonly (readonly [string, string, string, string])[
   ['selu at 0', "selu'(0) = scale * alpha", 'spec/activations/selu.spec.ts', "selu'(0) = scale * alpha (the x <= 0 branch, as elu'(0) = alpha)"],
   ['prelu at 0', "the weight's slope; x = 0 adds nothing to dweight", 'spec/activations/prelu.spec.ts', "prelu at 0 takes the weight's slope: dx = w_c g, and x = 0 adds nothing to dweight"],
   ['softplus threshold', 'identity where beta x > threshold, strictly', 'spec/activations/softplus.spec.ts', 'softplus switches strictly: at beta x == threshold the log1p form applies (PyTorch)'],
+  ['batch norm running statistics', 'new = (1 - momentum) old + momentum batch; the batch variance unbiased (n - 1); normalization by the biased one; eps inside the root', 'spec/normalization/batch-norm.spec.ts', 'batch_norm: training updates running_mean with (1 - momentum) old + momentum mean, running_var with the UNBIASED batch variance'],
+  ['batch norm in training', 'one value per channel is an error', 'spec/normalization/batch-norm.spec.ts', 'batch_norm: training with one value per channel is an error, as in PyTorch'],
+  ['batch norm in evaluation', 'needs both running statistics; returns them unchanged; a cotangent on them is ignored', 'spec/normalization/batch-norm.spec.ts', 'batch_norm: evaluation returns the running statistics unchanged; a cotangent on them is ignored'],
+  ['layer norm axis', 'a negative axis counts from the end; exactly one of normalized_shape and axis', 'spec/normalization/layer-norm.spec.ts', 'layer_norm: a negative axis counts from the end (axis -2 of [2, 3, 4] normalizes over [3, 4])'],
+  ['instance norm', 'a spatial extent of one element is refused, as in PyTorch', 'spec/normalization/instance-norm.spec.ts', 'instance_norm: x needs a spatial dimension with more than one element (PyTorch refuses one)'],
+  ['group norm', "PyTorch's check N * C/G * prod(spatial) > 1", 'spec/normalization/group-norm.spec.ts', "group_norm: PyTorch's check N * C/G * prod(spatial) > 1; other one-value groups give y = beta"],
 ]
 
 const esc = (s: string) => s.replace(/\|/g, '\\|')

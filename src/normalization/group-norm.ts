@@ -1,0 +1,69 @@
+/**
+ * Group normalization (Wu & He 2018), PyTorch `F.group_norm`, x [N, C, ...],
+ * C divisible by G = num_groups. The C/G consecutive channels of a group,
+ * with all their spatial positions, form one group of L = (C/G) S values per
+ * sample (./standardize.ts):
+ *   (1) mu_ng, var_ng = mean and biased variance of the block
+ *   (2) xhat = (x - mu_ng) / sqrt(var_ng + eps)
+ *   (3) y = gamma_c xhat + beta_c, per CHANNEL, not per group       (./affine.ts)
+ * Backward, g = dL/dy:
+ *   (4) dxhat = g gamma_c, dgamma_c = sum over n and space of g xhat, dbeta_c = sum of g
+ *   (5) dx = r_ng / L (L dxhat - sum_block dxhat - xhat sum_block(dxhat xhat))
+ *
+ * G = 1 is layer norm over (C, spatial...) with per-channel parameters and
+ * G = C is instance norm. As in PyTorch (its batch-size check, applied to
+ * [N C/G, G, spatial...]), N (C/G) S = 1 is an error; other blocks of a single
+ * value are accepted and give y = beta. There is no training mode.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { integer, number, schema } from '../core/attrs.ts'
+import { fail, showShape } from '../core/errors.ts'
+import { defineOp } from '../core/op.ts'
+import { make } from '../core/tensor.ts'
+import * as Affine from './affine.ts'
+import { channelOf, checkPerChannel, layoutOf } from './channels.ts'
+import * as Standardize from './standardize.ts'
+
+export interface Attrs { readonly num_groups: number; readonly eps: number }
+
+export interface Cache {
+  readonly partition: Standardize.Partition
+  readonly standardized: Standardize.Standardized
+  readonly affine: Affine.Affine
+}
+
+const NAME = 'group_norm'
+
+export const op = defineOp<Attrs, Cache>({
+  name: NAME,
+  inputs: [{ name: 'x' }, { name: 'weight', optional: true }, { name: 'bias', optional: true }],
+  outputs: ['y'],
+  attrs: schema<Attrs>({ num_groups: integer(undefined, 1), eps: number(1e-5, { min: 0 }) }),
+  forward: (attrs, inputs) => {
+    const x = inputs.x!
+    if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
+    const layout = layoutOf(x.shape)
+    const groups = attrs.num_groups
+    if (layout.c % groups !== 0) {
+      return fail(NAME, 'attrs.num_groups', `a divisor of the channel count ${layout.c}`, String(groups))
+    }
+    const block = (layout.c / groups) * layout.spatial
+    if (layout.n * block === 1) {
+      return fail(NAME, 'inputs.x', 'more than one value per group over the batch (N * C/G * prod(spatial) > 1)', showShape(x.shape),
+        "PyTorch raises 'Expected more than 1 value per channel when training'")
+    }
+    for (const name of ['weight', 'bias']) {
+      const r = checkPerChannel(NAME, name, inputs[name], layout.c)
+      if (E.isLeft(r)) return r
+    }
+    const part = Standardize.partition(x.data.length, layout.n * groups, (i) => Math.floor(i / block))
+    const standardized = Standardize.standardize(x.data, part, Standardize.moments(x.data, part), attrs.eps) // (1), (2)
+    const affine: Affine.Affine = { paramOf: Int32Array.from({ length: x.data.length }, (_, i) => channelOf(layout)(i)), weight: inputs.weight, bias: inputs.bias }
+    const y = make(x.shape, Affine.forward(affine, standardized.xhat)) // (3)
+    return E.right({ outputs: { y }, cache: { partition: part, standardized, affine } })
+  },
+  backward: (_attrs, { partition, standardized, affine }, { y: g }) => {
+    const { dxhat, ...params } = Affine.backward(affine, standardized.xhat, g.data) // (4)
+    return { x: make(g.shape, Standardize.backward(partition, standardized, dxhat)), ...params } // (5)
+  },
+})
