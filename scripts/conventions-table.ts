@@ -26,6 +26,19 @@ export const PYTORCH_ROWS: readonly (readonly [string, string, string, string])[
   ['layer norm axis', 'a negative axis counts from the end; exactly one of normalized_shape and axis', 'spec/normalization/layer-norm.spec.ts', 'layer_norm: a negative axis counts from the end (axis -2 of [2, 3, 4] normalizes over [3, 4])'],
   ['instance norm', 'a spatial extent of one element is refused, as in PyTorch', 'spec/normalization/instance-norm.spec.ts', 'instance_norm: x needs a spatial dimension with more than one element (PyTorch refuses one)'],
   ['group norm', "PyTorch's check N * C/G * prod(spatial) > 1", 'spec/normalization/group-norm.spec.ts', "group_norm: PyTorch's check N * C/G * prod(spatial) > 1; other one-value groups give y = beta"],
+  ['max pool ties', 'the index and the whole gradient go to the first maximum in row-major window order', 'spec/pooling/max-pool2d.spec.ts', 'ties: the index and the whole gradient go to the first maximum in row-major window order'],
+  ['max pool NaN', 'NaN propagates; the last NaN of the window takes the index and the gradient', 'spec/pooling/max-pool2d.spec.ts', 'NaN propagates and the last NaN of the window takes the index and the gradient (PyTorch)'],
+  ['max pool padding', 'padding may exceed half the kernel (ONNX); a window wholly in padding gives -inf, index -1, no gradient', 'spec/pooling/max-pool2d.spec.ts', 'padding beyond half the kernel: windows wholly in padding give -inf, index -1 and no gradient'],
+  ['ceil_mode', 'a last window that would start in the end padding is dropped', 'spec/pooling/max-pool2d.spec.ts', 'ceil_mode drops a last window that would start in the end padding: 5 x 5, kernel 2, stride 2, padding 1 gives 3 x 3 (PyTorch)'],
+  ['average pool divisor', 'count_include_pad counts padding cells, never the ceil_mode overhang', 'spec/pooling/avg-pool2d.spec.ts', 'divisor with ceil_mode: padding cells count under count_include_pad, the overhang past the end padding never does'],
+  ['average pool, window in padding', 'averages to 0 under both count_include_pad settings (ONNX gives NaN without it)', 'spec/pooling/avg-pool2d.spec.ts', 'padding beyond half the kernel: a window wholly in padding averages to 0 under both count_include_pad settings'],
+  ['conv padding', '[top, left, bottom, right] pads each side by its own amount', 'spec/convolution/conv2d.spec.ts', 'conv2d: asymmetric padding [top, left, bottom, right] pads each side by its own amount'],
+  ['conv_transpose2d output_padding', 'rows added by output_padding receive only the bias when no tap lands there', 'spec/convolution/conv-transpose2d.spec.ts', 'conv_transpose2d: output_padding rows receive only the bias when no tap lands there'],
+  ['cross entropy, smoothing and weights', 'the nll and smoothing terms reduced separately, both divided by the sum of target weights (PyTorch 1.13)', 'spec/losses/cross-entropy.spec.ts', 'cross_entropy: label smoothing + class weights + ignore_index under mean, as PyTorch 1.13'],
+  ['cross entropy, probability targets', 'the mean is over positions, not weights', 'spec/losses/cross-entropy.spec.ts', 'cross_entropy: probability targets with class weights and smoothing under mean, as PyTorch 1.13'],
+  ['all targets ignored', 'a mean over no positions is NaN with zero gradient', 'spec/losses/cross-entropy.spec.ts', 'cross_entropy: a mean whose targets are all ignore_index is NaN with zero gradient'],
+  ['multiclass hinge at z = 0', 'adds nothing and has zero gradient (z > 0 counts); the sum is divided by C', 'spec/losses/multi-margin-loss.spec.ts', 'multi_margin_loss: a hinge exactly at z = 0 adds nothing and has zero gradient (PyTorch tests z > 0)'],
+  ['L1 at 0', 'the gradient of |w| at 0 is sign(0) = 0', 'spec/penalties/l1-penalty.spec.ts', "l1_penalty: sum |w| with gradient sign(w), sign(0) = 0 (PyTorch's abs')"],
 ]
 
 const esc = (s: string) => s.replace(/\|/g, '\\|')

@@ -4,29 +4,33 @@
  * w_c = weight[c] (1 with no weight), S_w = sum_c w_c.
  *   (1) logp_ic = x_ic - m_i - log sum_c exp(x_ic - m_i),  m_i = max_c x_ic
  *       (log-sum-exp shifted by the maximum: no overflow for any finite logits)
- * Class targets y (int64 [N, ...]), ignored positions contribute 0:
- *   (2) l_i = (1 - e) w_{y_i} (-logp_{i y_i}) + (e / C) sum_c w_c (-logp_ic)
+ * Class targets y (int64 [N, ...]), ignored positions contribute 0 to both terms:
+ *   (2) nll_i = -w_{y_i} logp_{i y_i},   s_i = -sum_c w_c logp_ic
  *   (3) D = sum over non-ignored i of w_{y_i}
- *       PyTorch 1.13 (cross_entropy_loss_label_smoothing) divides both the
- *       nll term and the smoothing term of a mean by this same D, and weighs
- *       the smoothing term by every class's own weight w_c.
+ *   (4) L = (1 - e) R(nll) + (e / C) R(s),  R the reduction by D
+ *       PyTorch 1.13's order (cross_entropy_loss_label_smoothing): each term
+ *       is reduced on its own, both by the same D, and the smoothing term
+ *       weighs every class by its own w_c. Reducing before mixing is what
+ *       makes a mean whose target classes all weigh 0 NaN (0/0 in R(nll)).
  * Probability targets t (float, x's shape):
- *   (4) a_ic = w_c ((1 - e) t_ic + e / C),   l_i = -sum_c a_ic logp_ic
- *   (5) D = N * d1 * ... * dk, the number of positions (not the weights)
- * Reduction of l by D: ./reduction.ts. Backward, d_i = dL/dl_i (reduction.ts
- * (4)), p = exp(logp) = softmax(x), from d(-logp_ic)/dx_ik = p_ik - [k = c]:
- *   (6) class: dx_ik = d_i [(1 - e) w_{y_i} (p_ik - [k = y_i]) + (e / C)(S_w p_ik - w_k)],
- *       0 at ignored positions
- *   (7) prob:  dx_ik = d_i (A_i p_ik - a_ik),   A_i = sum_c a_ic
- *   (8) prob:  dt_ik = -d_i (1 - e) w_k logp_ik
+ *   (5) a_ic = w_c ((1 - e) t_ic + e / C),   l_i = -sum_c a_ic logp_ic
+ *   (6) D = N * d1 * ... * dk, the number of positions (not the weights);
+ *       L = R(l), R the reduction by D
+ * Reductions: ./reduction.ts. Backward, d_i = dR/dl_i (reduction.ts (4)),
+ * p = exp(logp) = softmax(x), from d(-logp_ic)/dx_ik = p_ik - [k = c]:
+ *   (7) class: dx_ik = (1 - e) d_i w_{y_i} (p_ik - [k = y_i]) + (e / C) d_i (S_w p_ik - w_k),
+ *       0 at ignored positions (d_i stays inside each term so that a mean
+ *       with D = 0 gives NaN, as PyTorch, rather than an infinity)
+ *   (8) prob:  dx_ik = d_i (A_i p_ik - a_ik),   A_i = sum_c a_ic
+ *   (9) prob:  dt_ik = -d_i (1 - e) w_k logp_ik
  * The class target and the weight get no gradient (case format).
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { integer, number, schema } from '../core/attrs.ts'
 import { fail, showShape } from '../core/errors.ts'
-import { defineOp } from '../core/op.ts'
-import { type Shape, type Tensor, make, sameShape } from '../core/tensor.ts'
+import { type Tensors, defineOp } from '../core/op.ts'
+import { type Shape, type Tensor, make, sameShape, zip } from '../core/tensor.ts'
 import { type Layout, checkBatched, checkWeight, classesOf, positionWeights } from './class-target.ts'
 import { type Reduction, reduce, reduction, spread } from './reduction.ts'
 
@@ -68,27 +72,27 @@ export const logSoftmax = (x: Float64Array, lay: Layout): Float64Array => {
   return out
 }
 
-const classLoss = (logp: Float64Array, lay: Layout, cls: Int32Array, w: Float64Array, e: number): Float64Array => {
+/** nll_i and s_i of (2), 0 at ignored positions; s only with e > 0. */
+const classTerms = (logp: Float64Array, lay: Layout, cls: Int32Array, w: Float64Array, e: number): { nll: Float64Array; s: Float64Array } => {
   const { c, k } = lay
-  const l = new Float64Array(lay.positions)
-  for (let i = 0; i < l.length; i++) {
+  const nll = new Float64Array(lay.positions), s = new Float64Array(lay.positions)
+  for (let i = 0; i < nll.length; i++) {
     const y = cls[i]
     if (y < 0) continue
     const base = Math.floor(i / k) * c * k + (i % k)
-    let smooth = 0
+    nll[i] = -w[y] * logp[base + y * k] // (2)
     // Only with e > 0, as PyTorch: a -Infinity log-probability of a class that
-    // is not the target must not turn (e / C) * smooth into 0 * Infinity = NaN.
-    if (e > 0) for (let cc = 0; cc < c; cc++) smooth -= w[cc] * logp[base + cc * k]
-    l[i] = (1 - e) * w[y] * -logp[base + y * k] + (e > 0 ? (e / c) * smooth : 0) // (2)
+    // is not the target must not turn (e / C) * s into 0 * Infinity = NaN.
+    if (e > 0) for (let cc = 0; cc < c; cc++) s[i] -= w[cc] * logp[base + cc * k] // (2)
   }
-  return l
+  return { nll, s }
 }
 
-/** a_ic of (4), in the input's layout. */
+/** a_ic of (5), in the input's layout. */
 const smoothedTarget = (t: Tensor, lay: Layout, w: Float64Array, e: number): Float64Array => {
   const { c, k } = lay
   const a = new Float64Array(t.data.length)
-  for (let f = 0; f < a.length; f++) a[f] = w[Math.floor(f / k) % c] * ((1 - e) * t.data[f] + e / c) // (4)
+  for (let f = 0; f < a.length; f++) a[f] = w[Math.floor(f / k) % c] * ((1 - e) * t.data[f] + e / c) // (5)
   return a
 }
 
@@ -98,7 +102,7 @@ const probLoss = (logp: Float64Array, lay: Layout, a: Float64Array): Float64Arra
   for (let i = 0; i < l.length; i++) {
     const base = Math.floor(i / k) * c * k + (i % k)
     let s = 0
-    for (let cc = 0; cc < c; cc++) s -= a[base + cc * k] * logp[base + cc * k] // (4)
+    for (let cc = 0; cc < c; cc++) s -= a[base + cc * k] * logp[base + cc * k] // (5)
     l[i] = s
   }
   return l
@@ -126,7 +130,9 @@ export const op = defineOp<Attrs, Cache>({
             E.map((cls) => {
               const logp = logSoftmax(x.data, lay)
               const { divisor } = positionWeights(cls, weight) // (3)
-              const loss = reduce(classLoss(logp, lay, cls, w, e), lay.positionShape, attrs.reduction, divisor)
+              const { nll, s } = classTerms(logp, lay, cls, w, e)
+              const rn = reduce(nll, lay.positionShape, attrs.reduction, divisor)
+              const loss = e > 0 ? zip(rn, reduce(s, lay.positionShape, attrs.reduction, divisor), (a, b) => (1 - e) * a + (e / lay.c) * b) : rn // (4)
               return { outputs: { loss }, cache: { lay, inputShape: x.shape, logp, target: { kind: 'class' as const, cls }, w, divisor } }
             }),
           )
@@ -139,12 +145,12 @@ export const op = defineOp<Attrs, Cache>({
         }
         const logp = logSoftmax(x.data, lay)
         const a = smoothedTarget(t, lay, w, e)
-        const divisor = lay.positions // (5)
+        const divisor = lay.positions // (6)
         const loss = reduce(probLoss(logp, lay, a), lay.positionShape, attrs.reduction, divisor)
         return E.right({ outputs: { loss }, cache: { lay, inputShape: x.shape, logp, target: { kind: 'prob' as const, shape: t.shape, a }, w, divisor } })
       }),
     ),
-  backward: (attrs, { lay, inputShape, logp, target, w, divisor }, { loss: g }) => {
+  backward: (attrs, { lay, inputShape, logp, target, w, divisor }, { loss: g }): Tensors => {
     const { c, k } = lay
     const e = attrs.label_smoothing
     const d = spread(g, lay.positions, attrs.reduction, divisor)
@@ -158,7 +164,7 @@ export const op = defineOp<Attrs, Cache>({
         const base = Math.floor(i / k) * c * k + (i % k)
         for (let cc = 0; cc < c; cc++) {
           const p = Math.exp(logp[base + cc * k])
-          dx[base + cc * k] = d[i] * ((1 - e) * w[y] * (p - (cc === y ? 1 : 0)) + (e / c) * (sw * p - w[cc])) // (6)
+          dx[base + cc * k] = (1 - e) * d[i] * w[y] * (p - (cc === y ? 1 : 0)) + (e / c) * d[i] * (sw * p - w[cc]) // (7)
         }
       }
       return { input: make(inputShape, dx) }
@@ -171,8 +177,8 @@ export const op = defineOp<Attrs, Cache>({
       for (let cc = 0; cc < c; cc++) sa += a[base + cc * k]
       for (let cc = 0; cc < c; cc++) {
         const f = base + cc * k
-        dx[f] = d[i] * (sa * Math.exp(logp[f]) - a[f]) // (7)
-        dt[f] = -d[i] * (1 - e) * w[cc] * logp[f] // (8)
+        dx[f] = d[i] * (sa * Math.exp(logp[f]) - a[f]) // (8)
+        dt[f] = -d[i] * (1 - e) * w[cc] * logp[f] // (9)
       }
     }
     return { input: make(inputShape, dx), target: make(target.shape, dt) }
