@@ -30,8 +30,12 @@ const value = (op: Op, attrs: Attrs, w: Tensor): number => {
  * Rounding bound for a penalty of n weights: a sum of n nonnegative terms,
  * each within OP_ULPS ulps (a product or two), is within (n + OP_ULPS) EPS64
  * times itself of the real sum (Higham, eq. 3.5); `size` bounds the value.
+ * With gradual underflow each operation also carries an absolute error of at
+ * most half the smallest subnormal (Higham, eq. 2.8: fl(x op y) = (x op y)(1 +
+ * d) + e, |e| <= 2^-1075), which the relative term cannot cover when the
+ * values themselves are subnormal: hence the (n + OP_ULPS) MIN_VALUE term.
  */
-export const sumTol = (n: number, size: number): number => (n + TOL.OP_ULPS) * EPS64 * size
+export const sumTol = (n: number, size: number): number => (n + TOL.OP_ULPS) * (EPS64 * size + Number.MIN_VALUE)
 
 /**
  * Positive homogeneity of degree k: f(c w) = |c|^k f(w). Both sides are sums
