@@ -16,6 +16,7 @@ import { readLines } from '../cases/lines.ts'
 import type { Convention } from '../profiles/conventions.ts'
 import { diagnose } from '../profiles/diagnose.ts'
 import { profileConventions, profileNames } from '../profiles/profiles.ts'
+import { progress } from './progress.ts'
 import { table } from './table.ts'
 
 export const CHECK_HELP = `usage: nn-oracle check FILE... [--profile NAME] [--json PATH] [--quiet]
@@ -134,12 +135,17 @@ export const checkCommand = async (argv: readonly string[]): Promise<number> => 
     json.write('{"cases": [\n')
   }
   const quiet = parsed.values.quiet === true
-  const report = await checkFiles(files, (l) => { if (!quiet) console.log(l) }, (file, line, r) => {
+  // A progress line on a terminal (standard error), redrawn; plain lines every few seconds otherwise.
+  const bar = progress('check', undefined)
+  let n = 0
+  const report = await checkFiles(files, (l) => { if (!quiet) { bar.done(); console.log(l) } }, (file, line, r) => {
+    bar.tick(++n, `${file}:${line}`)
     if (json === undefined) return
     const { actual: _omit, ...rest } = r
     json.write((first ? '' : ',\n') + JSON.stringify({ file, line, ...rest }, jsonSafe))
     first = false
   }, conventions)
+  bar.done()
   console.log('')
   console.log(summaryTable(report.byOp))
   if (json !== undefined) {
