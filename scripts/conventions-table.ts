@@ -39,6 +39,15 @@ export const PYTORCH_ROWS: readonly (readonly [string, string, string, string])[
   ['all targets ignored', 'a mean over no positions is NaN with zero gradient', 'spec/losses/cross-entropy.spec.ts', 'cross_entropy: a mean whose targets are all ignore_index is NaN with zero gradient'],
   ['multiclass hinge at z = 0', 'adds nothing and has zero gradient (z > 0 counts); the sum is divided by C', 'spec/losses/multi-margin-loss.spec.ts', 'multi_margin_loss: a hinge exactly at z = 0 adds nothing and has zero gradient (PyTorch tests z > 0)'],
   ['L1 at 0', 'the gradient of |w| at 0 is sign(0) = 0', 'spec/penalties/l1-penalty.spec.ts', "l1_penalty: sum |w| with gradient sign(w), sign(0) = 0 (PyTorch's abs')"],
+  ['dropout p', 'p is the probability of dropping; inverted training scales kept units by 1/(1 - p)', 'spec/regularization/dropout.spec.ts', 'PyTorch: p = 0.2 keeps units at 1.25 x (values {0, 1.25} for x = 1)'],
+  ['dropout p = 1', 'all zeros in training, whatever the mask, in both forms', 'spec/regularization/dropout.spec.ts', 'p = 1 in training gives all zeros (x * 0: NaN stays NaN, as PyTorch), whatever the mask, in both forms'],
+  ['dropout in evaluation', 'identity (inverted), x (1 - p) (vanilla); the mask is ignored', 'spec/regularization/dropout.spec.ts', 'evaluation: identity (inverted) and x (1 - p) (vanilla); the mask is ignored'],
+  ['stochastic depth', 'inverted (torchvision) divides survivors by the survival probability in training; original (Huang et al.) scales by it at test time', 'spec/regularization/stochastic-depth.spec.ts', 'conventions pinned: inverted test is x + r, original test is x + survival r, inverted training scales survivors by 1/survival'],
+  ['SGD momentum 0', 'no momentum_buffer output; a given buffer is ignored', 'spec/optimizers/sgd.spec.ts', 'momentum 0: no momentum_buffer output, a given buffer is ignored and gets a zero gradient'],
+  ['SGD Nesterov', 'needs momentum > 0 and dampening 0', 'spec/optimizers/sgd.spec.ts', 'attributes: lr is required; Nesterov needs momentum > 0 and dampening 0 (an error value, as PyTorch raises)'],
+  ['Adam at v = 0', "the VJP is the true, finite derivative (PyTorch's autograd gives NaN there)", 'spec/optimizers/adam.spec.ts', "zero gradient, zero moments (v' = 0): the VJP is the true derivative, finite: dg = -lr (1 - beta1)/(bc1 eps) P, dv = 0"],
+  ['RMSprop defaults', 'lr 1e-2, alpha 0.99, eps 1e-8 outside the root, no bias correction', 'spec/optimizers/rmsprop.spec.ts', "defaults are PyTorch's: lr 1e-2, alpha 0.99, eps 1e-8 outside the root, no bias correction"],
+  ['Adagrad defaults', 'lr 1e-2, accumulator 0, eps 1e-10 outside the root', 'spec/optimizers/adagrad.spec.ts', "defaults are PyTorch's: lr 1e-2, accumulator 0, eps 1e-10 outside the root: the first step is lr g / (|g| + 1e-10)"],
 ]
 
 const esc = (s: string) => s.replace(/\|/g, '\\|')

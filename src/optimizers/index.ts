@@ -1,3 +1,7 @@
 import type { Op } from '../core/op.ts'
+import * as AdamStep from './adam-step.ts'
+import * as SgdStep from './sgd-step.ts'
 
-export const ops: readonly Op[] = []
+// The optimizer values ({ init, update }: ./sgd.ts, ./adam.ts, ./adagrad.ts,
+// ./rmsprop.ts) are library values; the catalogue has the two single-step ops.
+export const ops: readonly Op[] = [SgdStep.op, AdamStep.op]

@@ -1,3 +1,6 @@
 import type { Op } from '../core/op.ts'
+import * as Dropout from './dropout.ts'
 
-export const ops: readonly Op[] = []
+// DropConnect (./drop-connect.ts) and stochastic depth (./stochastic-depth.ts)
+// are library modules outside the case-format catalogue: not registered.
+export const ops: readonly Op[] = [Dropout.op]
