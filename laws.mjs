@@ -10,4 +10,5 @@ export const {
   agreesWithOracle, adjoint, invariant, sumsTo, exactExpectation, standardized, tensor,
   awayFrom, value, tensorOf, shape, tensorArbitrary, labels, probabilities,
   differentiable, randomCotangents, wrtOf, caseArbitrary, lookup, keyFromSeed, split, normal, uniform, fromArray, fc,
+  normalizationLaws, penaltyLaws, expectOverMasks, hoeffdingDeviation,
 } = laws

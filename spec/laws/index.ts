@@ -16,3 +16,7 @@ export { lookup } from '../../src/registry.ts'
 export { keyFromSeed, split, normal, uniform } from '../../src/core/random.ts'
 export { type Tensor, fromArray } from '../../src/core/tensor.ts'
 export { default as fc } from 'fast-check'
+// Family laws, as the family specs state them (each file's header gives its tolerances' reasons).
+export * as normalizationLaws from '../normalization/laws.ts'
+export * as penaltyLaws from '../penalties/laws.ts'
+export { expectOverMasks, hoeffdingDeviation } from '../regularization/expectation.ts'
