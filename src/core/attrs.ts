@@ -32,8 +32,12 @@ export const integer = (dflt?: number, min?: number): AttrParser<number> => (op,
   return E.right(v)
 }
 
+/** true/false; 0 and 1 too, as ONNX and many exporters write flags. */
 export const boolean = (dflt: boolean): AttrParser<boolean> => (op, name, v) =>
-  v === undefined ? E.right(dflt) : typeof v === 'boolean' ? E.right(v) : bad(op, name, 'true or false', v)
+  v === undefined ? E.right(dflt)
+    : typeof v === 'boolean' ? E.right(v)
+    : v === 0 || v === 1 ? E.right(v === 1)
+    : bad(op, name, 'true or false', v)
 
 export const oneOf = <S extends string>(values: readonly S[], dflt?: S): AttrParser<S> => (op, name, v) => {
   if (v === undefined) return dflt === undefined ? bad(op, name, `one of ${values.join(', ')} (required)`, v) : E.right(dflt)
@@ -42,8 +46,10 @@ export const oneOf = <S extends string>(values: readonly S[], dflt?: S): AttrPar
     : bad(op, name, `one of ${values.map((s) => JSON.stringify(s)).join(', ')}`, v)
 }
 
+/** A list of integers; a bare integer is a list of one, as PyTorch's normalized_shape=5 is. */
 export const intList = (min = 0, dflt?: readonly number[]): AttrParser<number[]> => (op, name, v) => {
   if (v === undefined) return dflt === undefined ? bad(op, name, 'a list of integers (required)', v) : E.right([...dflt])
+  if (isInt(v) && v >= min) return E.right([v])
   if (!Array.isArray(v) || !v.every(isInt) || v.some((x) => x < min)) return bad(op, name, `a list of integers >= ${min}`, v)
   return E.right([...v])
 }
