@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as Linear from '../../src/layers/linear.ts'
 import * as Matmul from '../../src/layers/matmul.ts'
 import { fromArray, matmul, mT } from '../../src/core/tensor.ts'
+import { vjp } from '../../src/core/op.ts'
 import { tensorOf } from '../laws/arbitraries.ts'
 import { failed, ok } from '../laws/result.ts'
 import { gradientProperty, property } from '../support/property.ts'
@@ -45,6 +46,23 @@ test('linear: a weight of the wrong shape is an error value naming the argument'
     assert.is(r.left.op, 'linear')
     assert.is(r.left.arg, 'inputs.weight')
     assert.match(r.left.expected, '[out, 3]')
+  }
+})
+
+test('linear with zero features in or out: shapes stay right, empty sums are zero', () => {
+  const r = vjp(Linear.op, {}, { x: fromArray([2, 1], [1, 2]), weight: fromArray([0, 1], []) }, { y: fromArray([2, 0], []) })
+  assert.ok(E.isRight(r))
+  if (E.isRight(r)) {
+    assert.equal(r.right.outputs.y.shape, [2, 0])
+    assert.equal(r.right.gradients.x.shape, [2, 1])
+    assert.equal(Array.from(r.right.gradients.x.data), [0, 0])
+    assert.equal(r.right.gradients.weight.shape, [0, 1])
+  }
+  const z = vjp(Linear.op, {}, { x: fromArray([3, 0], []), weight: fromArray([2, 0], []), bias: fromArray([2], [1, -1]) }, { y: fromArray([3, 2], [1, 1, 1, 1, 1, 1]) })
+  assert.ok(E.isRight(z))
+  if (E.isRight(z)) {
+    assert.equal(Array.from(z.right.outputs.y.data), [1, -1, 1, -1, 1, -1])
+    assert.equal(Array.from(z.right.gradients.bias.data), [3, 3])
   }
 })
 

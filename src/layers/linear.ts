@@ -14,10 +14,8 @@ import { type Tensor, make, matmul, mT, reshape, sizeOf, sumAxes } from '../core
 
 export interface Cache { readonly x: Tensor; readonly weight: Tensor; readonly hasBias: boolean }
 
-const rows = (t: Tensor): Tensor => {
-  const last = t.shape[t.shape.length - 1]
-  return reshape(t, [sizeOf(t.shape) / Math.max(last, 1) || 0, last])
-}
+/** [..., k] as [M, k] with M the product of the leading dimensions (M or k may be 0). */
+const rows = (t: Tensor): Tensor => reshape(t, [sizeOf(t.shape.slice(0, -1)), t.shape[t.shape.length - 1]])
 
 export const op = defineOp<Record<string, never>, Cache>({
   name: 'linear',

@@ -1,0 +1,136 @@
+/**
+ * The benchmark workloads (../shared/notes/gpujs.md §6 lists the full sizes:
+ * matmul 1024^2, LayerNorm 4096 x 1024, a tiny call), each at a reduced size
+ * for a 2-core machine and at full size behind --full. A workload builds its
+ * inputs once from a fixed key and offers the same computation to every
+ * contender: the float64 reference op of src/ (forward, or vjp when the
+ * workload includes the backward), our float32 kernel on a device, and
+ * TensorFlow.js when a backend is loaded (`tfjs` undefined where TF.js has no
+ * comparable op).
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { RawAttrs } from '../src/core/attrs.ts'
+import { type Op, type Tensors, vjp } from '../src/core/op.ts'
+import { keyFromSeed, normal, split } from '../src/core/random.ts'
+import { type Shape, type Tensor, fromArray } from '../src/core/tensor.ts'
+import { registry } from '../src/registry.ts'
+import * as Adam from '../src/optimizers/adam.ts'
+import { kernelRegistry } from '../kernels/index.ts'
+import type { KernelOp } from '../kernels/op.ts'
+import { type Device, formatKernelError } from '../kernels/runtime.ts'
+
+/** The slice of TensorFlow.js the workloads use (tfjs-core's namespace). */
+export type Tf = typeof import('@tensorflow/tfjs-core')
+
+export interface Workload {
+  readonly name: string
+  readonly size: string
+  readonly reference: () => void
+  readonly kernel: (dev: Device) => Promise<void>
+  readonly tfjs?: (tf: Tf) => Promise<void>
+}
+
+const randn = (shape: Shape, seed: number): Tensor => normal(keyFromSeed(seed), shape)
+
+const unwrapOp = (op: string): Op => {
+  const o = registry.get(op)
+  if (o === undefined) throw new Error(`no src op ${op}`)
+  return o
+}
+
+const unwrapKernel = (op: string): KernelOp => {
+  const k = kernelRegistry.get(op)
+  if (k === undefined) throw new Error(`no kernel ${op}`)
+  return k
+}
+
+/** reference forward (+ vjp with unit-normal cotangents when `backward`), and the kernel's. */
+const opWorkload = (name: string, size: string, op: string, raw: RawAttrs, inputs: Tensors, backward: boolean, tfjs?: Workload['tfjs']): Workload => {
+  const ref = unwrapOp(op), ker = unwrapKernel(op)
+  const attrs = ref.parseAttrs(raw)
+  const kattrs = ker.parseAttrs(raw)
+  if (E.isLeft(attrs) || E.isLeft(kattrs)) throw new Error(`bad attrs for ${op}`)
+  const fwd = ref.forward(attrs.right, inputs)
+  if (E.isLeft(fwd)) throw new Error(`reference ${op} failed`)
+  const out = ref.outputs[0].name
+  const cot: Tensors = { [out]: randn(fwd.right.outputs[out].shape, 99) }
+  return {
+    name, size, tfjs,
+    reference: () => {
+      const r = backward ? vjp(ref, attrs.right, inputs, cot) : ref.forward(attrs.right, inputs)
+      if (E.isLeft(r)) throw new Error(`reference ${op} failed`)
+    },
+    kernel: async (dev) => {
+      const f = await ker.forward(dev, kattrs.right, inputs)
+      if (E.isLeft(f)) throw new Error(formatKernelError(f.left))
+      if (backward && ker.backward !== undefined) {
+        const b = await ker.backward(dev, kattrs.right, f.right.value.cache, cot)
+        if (E.isLeft(b)) throw new Error(formatKernelError(b.left))
+      }
+    },
+  }
+}
+
+const f32 = (t: Tensor): Float32Array => Float32Array.from(t.data)
+
+/** Run `f` in a tidy scope and wait for every returned tensor's data (the readback our kernels also pay). */
+const settle = async (tf: Tf, f: () => import('@tensorflow/tfjs-core').Tensor[]): Promise<void> => {
+  const outs = tf.tidy(f)
+  await Promise.all(outs.map((t) => t.data()))
+  tf.dispose(outs)
+}
+
+export const workloads = (full: boolean): Workload[] => {
+  const [k0, k1, k2, k3, k4, k5] = split(keyFromSeed(2024), 6).map((k) => k[1])
+  const mm = full ? 1024 : 256
+  const a = randn([mm, mm], k0), b = randn([mm, mm], k1)
+  const [rows, d] = full ? [4096, 1024] : [512, 256]
+  const xln = randn([rows, d], k2), gamma = randn([d], k3), beta = randn([d], k4)
+  const gl = randn([rows, d], k5)
+  const [bn, cls] = full ? [4096, 1000] : [512, 100]
+  const logits = randn([bn, cls], k3)
+  const target = fromArray([bn], Array.from({ length: bn }, (_, i) => (i * 7919) % cls), 'int64')
+  const np = full ? 1 << 20 : 1 << 16
+  const [p, g, m, v] = [k0, k1, k2, k3].map((s, i) => (i === 3 ? fromArray([np], randn([np], s).data.map(Math.abs)) : randn([np], s)))
+  const tiny = randn([16], k4)
+
+  const adam = unwrapKernel('adam_step')
+  const adamAttrs = adam.parseAttrs({ step: 10, weight_decay: 0.01 })
+  if (E.isLeft(adamAttrs)) throw new Error('adam attrs')
+  const adamCfg: Adam.Config = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: false }
+
+  return [
+    opWorkload('matmul', `${mm}x${mm} @ ${mm}x${mm}`, 'matmul', {}, { a, b }, false,
+      async (tf) => settle(tf, () => [tf.matMul(tf.tensor2d(f32(a), [mm, mm]), tf.tensor2d(f32(b), [mm, mm]))])),
+    opWorkload('linear fwd+bwd', `x ${mm}x${mm}, W ${mm}x${mm}, b`, 'linear', {}, { x: a, weight: b, bias: randn([mm], k5) }, true,
+      async (tf) => settle(tf, () => {
+        const x = tf.tensor2d(f32(a), [mm, mm]), w = tf.tensor2d(f32(b), [mm, mm]), gy = tf.tensor2d(f32(a), [mm, mm])
+        return [tf.matMul(x, w, false, true), tf.matMul(gy, w), tf.matMul(gy, x, true, false), tf.sum(gy, 0)]
+      })),
+    opWorkload('layer_norm fwd', `${rows}x${d}`, 'layer_norm', { normalized_shape: [d] }, { x: xln, weight: gamma, bias: beta }, false,
+      async (tf) => settle(tf, () => {
+        const x = tf.tensor2d(f32(xln), [rows, d])
+        const { mean, variance } = tf.moments(x, -1, true)
+        return [tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), tf.tensor1d(f32(gamma))), tf.tensor1d(f32(beta)))]
+      })),
+    opWorkload('layer_norm fwd+bwd', `${rows}x${d}`, 'layer_norm', { normalized_shape: [d] }, { x: xln, weight: gamma, bias: beta }, true),
+    opWorkload('softmax fwd+bwd', `${rows}x${d}`, 'softmax', { dim: -1 }, { x: gl }, true),
+    opWorkload('gelu fwd', `${rows * d}`, 'gelu', {}, { x: xln }, false,
+      async (tf) => settle(tf, () => {
+        const x = tf.tensor1d(f32(xln))
+        return [tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))]
+      })),
+    opWorkload('cross_entropy fwd+bwd', `${bn}x${cls}`, 'cross_entropy', {}, { input: logits, target }, true,
+      async (tf) => settle(tf, () => [tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(Int32Array.from(target.data), 'int32'), cls), tf.tensor2d(f32(logits), [bn, cls]))])),
+    {
+      name: 'adam_step', size: `${np}`,
+      reference: () => { Adam.step(adamCfg, 10, p, g, m, v) },
+      kernel: async (dev) => {
+        const r = await adam.forward(dev, adamAttrs.right, { param: p, grad: g, exp_avg: m, exp_avg_sq: v })
+        if (E.isLeft(r)) throw new Error(formatKernelError(r.left))
+      },
+    },
+    opWorkload('tiny relu call', '16', 'relu', {}, { x: tiny }, false,
+      async (tf) => settle(tf, () => [tf.relu(tf.tensor1d(f32(tiny)))])),
+  ]
+}
