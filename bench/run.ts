@@ -11,7 +11,10 @@
  * Contenders: src (float64 reference), our kernels on webgpu and on gpu.js cpu
  * mode, and TF.js 4.22 (cpu, wasm, webgpu on the same dawn.node adapter) when
  * its packages are installed (devDependencies). Options: --full, --reps N
- * (default 5 reduced, 3 full), --only NAME (a substring of workload names).
+ * (default 5 reduced, 3 full), --only NAME (a substring of workload names),
+ * --contenders A,B (substrings of contender names, e.g. "webgpu" on a GPU
+ * machine where the float64 reference and TF.js cpu would take minutes;
+ * ratios then show only when the reference ran).
  */
 import { performance } from 'node:perf_hooks'
 import * as E from 'fp-ts/lib/Either.js'
@@ -23,6 +26,7 @@ const flag = (name: string): string | undefined => { const i = args.indexOf(name
 const full = args.includes('--full')
 const reps = Number(flag('--reps') ?? (full ? 3 : 5))
 const only = flag('--only')
+const picked = flag('--contenders')?.split(',').map((s) => s.trim()).filter(Boolean)
 
 interface Contender { readonly name: string; readonly run: (w: Workload) => Promise<void> | void; readonly has: (w: Workload) => boolean }
 
@@ -65,6 +69,10 @@ const main = async (): Promise<void> => {
       })
     }
   }
+  if (picked !== undefined) {
+    const keep = contenders.filter((c) => picked.some((p) => c.name.includes(p)))
+    contenders.splice(0, contenders.length, ...keep)
+  }
   const ws = workloads(full).filter((w) => only === undefined || w.name.includes(only))
   console.log(`nn-oracle bench (${full ? 'full' : 'reduced'} sizes, ${reps} timed reps after 1 warm-up, medians in ms)`)
   console.log(`webgpu adapter: ${gpu.adapter}${gpu.backend !== 'webgpu' ? '  (NO ADAPTER: the webgpu column ran on cpu)' : ''}`)
@@ -82,11 +90,11 @@ const main = async (): Promise<void> => {
         if (r > 0) times.get(c.name)!.push(dt) // rep 0 warms up (kernel compiles, TF.js shader builds)
       }
     }
-    const ref = median(times.get('src f64')!)
+    const ref = times.has('src f64') ? median(times.get('src f64')!) : undefined
     const cell = (c: Contender): string => {
       if (!c.has(w)) return '-'
       const t = median(times.get(c.name)!)
-      return c.name === 'src f64' ? `${fmt(t)}` : `${fmt(t)} (${(ref / t).toFixed(2)}x)`
+      return c.name === 'src f64' || ref === undefined ? `${fmt(t)}` : `${fmt(t)} (${(ref / t).toFixed(2)}x)`
     }
     rows.push([w.name, w.size, ...contenders.map(cell)])
     console.log(`  measured ${w.name}`)
