@@ -15,3 +15,26 @@ export { evaluate, compute, type CaseResult } from './cases/evaluate.ts'
 export { PROFILES, profileConventions } from './profiles/profiles.ts'
 export { CONVENTIONS } from './profiles/conventions.ts'
 export { diagnose } from './profiles/diagnose.ts'
+
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { type OpError as Err, unsupported as unsupportedError } from './core/errors.ts'
+import { type Tensors as Ts, type Inputs as Ins, type Vjp as V, vjp as vjpOf } from './core/op.ts'
+import { lookup as find } from './registry.ts'
+
+/**
+ * The one-call entry: an op by catalogue name, attributes as the case format
+ * writes them (defaults filled in), inputs, and optional cotangents.
+ * Returns outputs, and the gradients of sum(cotangent * output) when
+ * cotangents are given, or an error value naming what is wrong.
+ */
+export const apply = (name: string, attrs: Readonly<Record<string, unknown>>, inputs: Ins, cotangents?: Ts): E.Either<Err, V> => {
+  const op = find(name)
+  if (op === undefined) return E.left(unsupportedError(name, 'op', 'an op of the catalogue (nn-oracle ops)', JSON.stringify(name)))
+  return pipe(
+    op.parseAttrs(attrs),
+    E.chain((a) => (cotangents === undefined
+      ? E.map((f: { outputs: Ts }) => ({ outputs: f.outputs, gradients: {} }))(op.forward(a, inputs))
+      : vjpOf(op, a, inputs, cotangents))),
+  )
+}
