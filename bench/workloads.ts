@@ -1,6 +1,7 @@
 /**
  * The benchmark workloads (../shared/notes/gpujs.md §6 lists the full sizes:
- * matmul 1024^2, LayerNorm 4096 x 1024, a tiny call), each at a reduced size
+ * matmul 1024^2, LayerNorm 4096 x 1024, a tiny call; conv2d N8 C64 32^2 K64
+ * 3x3 and batch norm [64, 256, 16, 16] come from issue 6), each at a reduced size
  * for a 2-core machine and at full size behind --full. A workload builds its
  * inputs once from a fixed key and offers the same computation to every
  * contender: the float64 reference op of src/ (forward, or vjp when the
@@ -21,6 +22,7 @@ import { type Device, formatKernelError } from '../kernels/runtime.ts'
 
 /** The slice of TensorFlow.js the workloads use (tfjs-core's namespace). */
 export type Tf = typeof import('@tensorflow/tfjs-core')
+type TfTensor = import('@tensorflow/tfjs-core').Tensor
 
 export interface Workload {
   readonly name: string
@@ -93,6 +95,14 @@ export const workloads = (full: boolean): Workload[] => {
   const np = full ? 1 << 20 : 1 << 16
   const [p, g, m, v] = [k0, k1, k2, k3].map((s, i) => (i === 3 ? fromArray([np], randn([np], s).data.map(Math.abs)) : randn([np], s)))
   const tiny = randn([16], k4)
+  // conv2d 3x3, padding 1 (same size out): NCHW for src and the kernels; TF.js gets the same sizes in its
+  // native NHWC layout (its conv gradients are NHWC-only), filled from the same values (timing, not parity)
+  const [cn, cc, chw, ck] = full ? [8, 64, 32, 64] : [4, 32, 16, 32]
+  const cx = randn([cn, cc, chw, chw], k0), cw = randn([ck, cc, 3, 3], k1), cb = randn([ck], k2)
+  // batch norm in training: statistics of the batch, running statistics updated, compact backward
+  const bnShape = full ? [64, 256, 16, 16] : [16, 32, 16, 16]
+  const bx = randn(bnShape, k3), bgamma = randn([bnShape[1]], k4), bbeta = randn([bnShape[1]], k5)
+  const brm = randn([bnShape[1]], k0), brv = fromArray([bnShape[1]], randn([bnShape[1]], k1).data.map((v) => 1 + Math.abs(v)))
 
   const adam = unwrapKernel('adam_step')
   const adamAttrs = adam.parseAttrs({ step: 10, weight_decay: 0.01 })
@@ -119,6 +129,35 @@ export const workloads = (full: boolean): Workload[] => {
       async (tf) => settle(tf, () => {
         const x = tf.tensor1d(f32(xln))
         return [tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))]
+      })),
+    opWorkload('conv2d fwd+bwd', `x ${cn}x${cc}x${chw}x${chw}, W ${ck}x${cc}x3x3, p1`, 'conv2d', { padding: 1 }, { x: cx, weight: cw, bias: cb }, true,
+      // the four results our kernels compute: y = conv(x, W) + b, dx (a transposed conv), dW, db
+      async (tf) => settle(tf, () => {
+        const x = tf.tensor4d(f32(cx), [cn, chw, chw, cc]), w = tf.tensor4d(f32(cw), [3, 3, cc, ck]), b = tf.tensor1d(f32(cb))
+        const gy = tf.tensor4d(f32(cx).subarray(0, cn * chw * chw * ck), [cn, chw, chw, ck])
+        // dW: the backend's own filter-gradient kernel where it has one (cpu, webgpu); TF.js wasm has none, so
+        // there dW is src's (4) as a conv: x^T [C, H, W, N] correlated with g^T [H, W, N, K] as the filter
+        const dw = tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined
+          ? tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: gy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cc, ck] }) as TfTensor
+          : tf.transpose(tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(gy, [1, 2, 0, 3]), 1, 1), [1, 2, 0, 3])
+        return [tf.add(tf.conv2d(x, w, 1, 'same'), b), tf.conv2dTranspose(gy, w, [cn, chw, chw, cc], 1, 'same'), dw, tf.sum(gy, [0, 1, 2])]
+      })),
+    opWorkload('batch_norm train fwd+bwd', `[${bnShape.join(', ')}]`, 'batch_norm', { training: true },
+      { x: bx, running_mean: brm, running_var: brv, weight: bgamma, bias: bbeta }, true,
+      // TF.js has batchNorm's forward; its backward here is the same compact formula, built from TF.js ops
+      async (tf) => settle(tf, () => {
+        const [bn0, bc, bh, bw] = bnShape
+        const m = bn0 * bh * bw
+        const x = tf.tensor4d(f32(bx), [bn0, bc, bh, bw]), gy = tf.tensor4d(f32(bx), [bn0, bc, bh, bw])
+        const g = tf.tensor4d(f32(bgamma), [1, bc, 1, 1]), b = tf.tensor4d(f32(bbeta), [1, bc, 1, 1])
+        const rm = tf.tensor1d(f32(brm)), rv = tf.tensor1d(f32(brv))
+        const { mean, variance } = tf.moments(x, [0, 2, 3], true)
+        const y = tf.batchNorm(x, mean as typeof x, variance as typeof x, b, g, 1e-5)
+        const r = tf.rsqrt(tf.add(variance, 1e-5))
+        const xhat = tf.mul(tf.sub(x, mean), r), dxhat = tf.mul(gy, g)
+        const dx = tf.mul(tf.div(r, m), tf.sub(tf.sub(tf.mul(dxhat, m), tf.sum(dxhat, [0, 2, 3], true)), tf.mul(xhat, tf.sum(tf.mul(dxhat, xhat), [0, 2, 3], true))))
+        return [y, dx, tf.sum(tf.mul(gy, xhat), [0, 2, 3]), tf.sum(gy, [0, 2, 3]),
+          tf.add(tf.mul(rm, 0.9), tf.mul(tf.reshape(mean, [bc]), 0.1)), tf.add(tf.mul(rv, 0.9), tf.mul(tf.reshape(variance, [bc]), 0.1 * m / (m - 1)))]
       })),
     opWorkload('cross_entropy fwd+bwd', `${bn}x${cls}`, 'cross_entropy', {}, { input: logits, target }, true,
       async (tf) => settle(tf, () => [tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(Int32Array.from(target.data), 'int32'), cls), tf.tensor2d(f32(logits), [bn, cls]))])),

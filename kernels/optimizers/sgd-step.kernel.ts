@@ -5,8 +5,16 @@
  *   (2) b' = d (no buffer yet),  b' = mu b + (1 - tau) d (later steps)
  *   (3) u = d + mu b' (Nesterov),  u = b' (momentum),  u = d (mu = 0: no buffer at all)
  *   (4) theta' = theta - lr u
- * Two launches: b' by (1)-(2) when mu != 0, then theta' by (1), (3), (4).
- * Forward only: the src op's backward (its (5)-(7)) has no kernel yet.
+ * Backward (the step is linear in (theta, g, b)), cotangents P = dL/dtheta',
+ * B = dL/db' (zero when not given), kappa = 1 on the first step and 1 - tau
+ * otherwise:
+ *   (5) B~ = B - lr mu P (Nesterov),  B - lr P (momentum)
+ *   (6) D = kappa B~ - lr P (Nesterov),  kappa B~ (momentum),  -lr P (mu = 0)
+ *   (7) dtheta = P + lambda D,   dg = D,   db = mu B~
+ * Two launches forward: b' by (1)-(2) when mu != 0, then theta' by (1), (3), (4).
+ * Backward: one kernel, launched once per gradient (`which`: 0 dtheta, 1 dg,
+ * 2 db); lr mu (or lr) and kappa are float64 products of attributes, rounded
+ * once to f32. A momentum_buffer given with momentum 0 gets a zero gradient, as in src.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { fail, showShape } from '../../src/core/errors.ts'
@@ -40,7 +48,29 @@ const update: KernelSpec = {
   },
 }
 
-export const op: KernelOp<SgdStep.Attrs, null> = {
+/** (5)-(7): which = 0 dtheta, 1 dg, 2 db. mode as in `update`: 0 no momentum, 1 momentum, 2 Nesterov. */
+const vjp: KernelSpec = {
+  name: 'sgd_step.vjp',
+  args: { P: 'Input', B: 'Input', hasB: 'Integer', mode: 'Integer', lr: 'Float', lrScale: 'Float', kappa: 'Float', mu: 'Float', lambda: 'Float', which: 'Integer' },
+  fn: function (this: KernelThis, P: number[], B: number[], hasB: number, mode: number, lr: number, lrScale: number, kappa: number, mu: number, lambda: number, which: number): number {
+    let D = -lr * P[this.thread.x] // (6), no momentum
+    let Bt = 0
+    if (mode !== 0) {
+      Bt = -lrScale * P[this.thread.x] // (5), no cotangent for b'
+      if (hasB === 1) Bt = B[this.thread.x] - lrScale * P[this.thread.x] // (5)
+      D = kappa * Bt // (6), momentum
+      if (mode === 2) D = kappa * Bt + -lr * P[this.thread.x] // (6), Nesterov
+    }
+    if (which === 1) return D // (7)
+    if (which === 2) return mu * Bt // (7)
+    return P[this.thread.x] + lambda * D // (7)
+  },
+}
+
+/** What (5)-(7) need besides the attributes: which buffers there were. */
+export interface Cache { readonly shape: readonly number[]; readonly hadBuffer: boolean }
+
+export const op: KernelOp<SgdStep.Attrs, Cache> = {
   name: 'sgd_step',
   parseAttrs: SgdStep.op.parseAttrs,
   forward: async (dev, a, inputs) => {
@@ -64,6 +94,22 @@ export const op: KernelOp<SgdStep.Attrs, null> = {
     const p1 = await run(dev, update, [n], [p, g, b, mode, a.weight_decay, a.momentum, a.lr]) // (3), (4)
     if (E.isLeft(p1)) return p1
     outputs.param = download(pt.shape, p1.right)
-    return E.right(ran(dev, { outputs, cache: null }))
+    return E.right(ran(dev, { outputs, cache: { shape: pt.shape, hadBuffer: bt !== undefined } }))
+  },
+  backward: async (dev, a, { shape, hadBuffer }, cot) => {
+    const n = cot.param.data.length
+    const P = upload(cot.param, [n])
+    const B = cot.momentum_buffer === undefined ? f32([0], [1]) : upload(cot.momentum_buffer, [n])
+    const mode = a.momentum === 0 ? 0 : a.nesterov ? 2 : 1
+    const kappa = hadBuffer ? 1 - a.dampening : 1
+    const args = [P, B, cot.momentum_buffer === undefined ? 0 : 1, mode, a.lr, a.lr * (a.nesterov ? a.momentum : 1), kappa, a.momentum, a.weight_decay]
+    const grads: Record<string, Tensor> = {}
+    for (const [name, which] of [['param', 0], ['grad', 1], ['momentum_buffer', 2]] as const) {
+      if (name === 'momentum_buffer' && !hadBuffer) continue
+      const d = await run(dev, vjp, [n], [...args, which]) // (5)-(7)
+      if (E.isLeft(d)) return d
+      grads[name] = download(shape, d.right)
+    }
+    return E.right(ran(dev, grads))
   },
 }

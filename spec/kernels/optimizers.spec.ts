@@ -2,12 +2,15 @@
  * The float32 optimizer-step kernels (kernels/optimizers/) against the
  * float64 catalogue ops src/optimizers/sgd-step.ts and adam-step.ts, on both
  * backends, over every branch: weight decay on and off, momentum with and
- * without a buffer, Nesterov; Adam and AdamW at several steps. Bounds follow
- * the kernels, with the host-computed scalars (lr / bc1, sqrt bc2, 1 - lr
- * lambda) rounded once to f32 on upload.
+ * without a buffer, Nesterov; Adam and AdamW at several steps; forward and
+ * backward (src's VJPs, (5)-(7) and (7)-(10)). Bounds follow the kernels, with
+ * the host-computed scalars (lr / bc1, sqrt bc2, 1 - lr lambda, lr mu, kappa)
+ * rounded once to f32 on upload; Adam's backward reads the forward's f32 m'
+ * and v', so its bound starts from theirs.
  */
 import fc from 'fast-check'
 import { suite } from 'uvu'
+import type { Tensors } from '../../src/core/op.ts'
 import * as Adam from '../../src/optimizers/adam.ts'
 import * as AdamStepRef from '../../src/optimizers/adam-step.ts'
 import * as SgdStepRef from '../../src/optimizers/sgd-step.ts'
@@ -33,7 +36,7 @@ parity(test, {
   kernel: SgdStep.op,
   reference: opReference(SgdStepRef.op),
   arb: sgdCase,
-  bounds: (c: Case, a: SgdStepRef.Attrs): Bounds => {
+  bounds: (c: Case, a: SgdStepRef.Attrs, cot: Tensors): Bounds => {
     const { param, grad, momentum_buffer: buf } = c.inputs
     const p: B[] = [], b: B[] = []
     for (let i = 0; i < param.data.length; i++) {
@@ -47,7 +50,26 @@ parity(test, {
       }
       p.push(add(pi, mul(neg(f32(a.lr)), u))) // (4)
     }
-    return { outputs: { param: p, ...(a.momentum !== 0 ? { momentum_buffer: b } : {}) } }
+    // backward (5)-(7), cotangents drawn as f32
+    const P = cot.param.data, Bc = cot.momentum_buffer?.data
+    const kappa = f32(buf !== undefined ? 1 - a.dampening : 1), lrScale = f32(a.lr * (a.nesterov ? a.momentum : 1))
+    const dp: B[] = [], dg: B[] = [], db: B[] = []
+    for (let i = 0; i < P.length; i++) {
+      const Pi = exact(P[i])
+      let D = mul(neg(f32(a.lr)), Pi) // (6)
+      let Bt = exact(0)
+      if (a.momentum !== 0) {
+        Bt = Bc === undefined ? mul(neg(lrScale), Pi) : sub(exact(Bc[i]), mul(lrScale, Pi)) // (5)
+        D = a.nesterov ? add(mul(kappa, Bt), mul(neg(f32(a.lr)), Pi)) : mul(kappa, Bt) // (6)
+      }
+      dp.push(add(Pi, mul(f32(a.weight_decay), D))) // (7)
+      dg.push(D) // (7)
+      db.push(mul(f32(a.momentum), Bt)) // (7)
+    }
+    return {
+      outputs: { param: p, ...(a.momentum !== 0 ? { momentum_buffer: b } : {}) },
+      gradients: { param: dp, grad: dg, ...(buf !== undefined ? { momentum_buffer: db } : {}) },
+    }
   },
 })
 
@@ -55,19 +77,22 @@ const adamCase: fc.Arbitrary<Case> = fc.record({
   sh, lr: fc.constantFrom(1e-3, 0.1), beta1: fc.constantFrom(0.9, 0.5), beta2: fc.constantFrom(0.999, 0.9),
   eps: fc.constantFrom(1e-8, 1e-3), weight_decay: fc.constantFrom(0, 0.01), decoupled: fc.boolean(), step: fc.integer({ min: 1, max: 1000 }), seed,
 }).chain(({ sh: s, seed: sd, ...attrs }) => fc.record({
-  param: tensor32(s), grad: tensor32(s), exp_avg: tensor32(s), exp_avg_sq: tensor32(s, { min: 0, max: 3 }),
+  // v >= 0.01 keeps v' away from 0, where (8)'s slope is infinite (src's header) and webgpu has no dependable Inf
+  param: tensor32(s), grad: tensor32(s), exp_avg: tensor32(s), exp_avg_sq: tensor32(s, { min: 0.01, max: 3 }),
 }).map((inputs) => ({ attrs, inputs, seed: sd })))
 
 parity(test, {
   kernel: AdamStep.op,
   reference: opReference(AdamStepRef.op),
   arb: adamCase,
-  bounds: (c: Case, a: AdamStepRef.Attrs): Bounds => {
+  bounds: (c: Case, a: AdamStepRef.Attrs, cot: Tensors): Bounds => {
     const { param, grad, exp_avg: m, exp_avg_sq: v } = c.inputs
     const { bc2, stepSize } = Adam.corrections(AdamStepRef.toConfig(a), a.step) // (4), float64 on the host
     const coupled = a.decoupled ? 0 : a.weight_decay
     const shrink = a.decoupled ? 1 - a.lr * a.weight_decay : 1
     const p1: B[] = [], m1: B[] = [], v1: B[] = []
+    const dp: B[] = [], dg: B[] = [], dm: B[] = [], dv: B[] = []
+    const [b1, b2, step, bc2Sqrt] = [f32(a.beta1), f32(a.beta2), f32(stepSize), f32(Math.sqrt(bc2))]
     for (let i = 0; i < param.data.length; i++) {
       const pi = exact(param.data[i])
       const gh = coupled !== 0 ? add(exact(grad.data[i]), mul(f32(coupled), pi)) : exact(grad.data[i]) // (1)
@@ -77,8 +102,22 @@ parity(test, {
       p1.push(sum([mul(pi, f32(shrink)), div(mul(neg(f32(stepSize)), mi), delta)])) // (1), (6)
       m1.push(mi)
       v1.push(vi)
+      // backward (7)-(10) from the forward's f32 m' = mi, v' = vi
+      const [P, M, V] = [cot.param, cot.exp_avg, cot.exp_avg_sq].map((t) => exact(t.data[i]))
+      const s = sqrt(vi)
+      const d = add(div(s, bc2Sqrt), f32(a.eps)) // (5)
+      const Mt = sub(M, div(mul(step, P), d)) // (7)
+      const pm = mul(P, mi)
+      // One bound for both branches of (8): where the kernel takes the limit V~ = V (its f32 P m' is 0),
+      // the dropped term is at most a |P m'| / den <= a pm.e / den, which the general form charges.
+      const Vt = add(V, div(mul(step, pm), mul(mul(mul(mul(exact(2), d), d), bc2Sqrt), s))) // (8)
+      const G = add(mul(sub(exact(1), b1), Mt), mul(mul(mul(exact(2), sub(exact(1), b2)), gh), Vt)) // (9)
+      dm.push(mul(b1, Mt)) // (10)
+      dv.push(mul(b2, Vt)) // (10)
+      dg.push(G) // (10)
+      dp.push(a.decoupled ? mul(f32(shrink), P) : add(P, mul(f32(coupled), G))) // (10)
     }
-    return { outputs: { param: p1, exp_avg: m1, exp_avg_sq: v1 } }
+    return { outputs: { param: p1, exp_avg: m1, exp_avg_sq: v1 }, gradients: { param: dp, grad: dg, exp_avg: dm, exp_avg_sq: dv } }
   },
 })
 
