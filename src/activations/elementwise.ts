@@ -21,6 +21,7 @@ export interface Pointwise<A> {
   readonly df: (x: number, y: number, a: A) => number
 }
 
+// #region pointwise
 export const pointwise = <A>(p: Pointwise<A>): Op<A, Cache> =>
   defineOp<A, Cache>({
     name: p.name,
@@ -33,3 +34,4 @@ export const pointwise = <A>(p: Pointwise<A>): Op<A, Cache> =>
     },
     backward: (a, { x, y }, { y: g }) => ({ x: zip(g, x, (gi, xi, i) => gi * p.df(xi, y.data[i], a)) }),
   })
+// #endregion pointwise

@@ -7,9 +7,11 @@
 import { noAttrs } from '../core/attrs.ts'
 import { pointwise } from './elementwise.ts'
 
+// #region op
 export const op = pointwise({
   name: 'relu',
   attrs: noAttrs,
   f: (x) => (x <= 0 ? 0 : x), // (1); written so that NaN <= 0 is false and NaN passes through
   df: (x) => (x <= 0 ? 0 : 1), // (2); NaN takes the 1 branch, as PyTorch's threshold_backward does
 })
+// #endregion op

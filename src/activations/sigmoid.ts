@@ -10,6 +10,7 @@ import { noAttrs } from '../core/attrs.ts'
 import { pointwise } from './elementwise.ts'
 
 /** sigma(x) for any float64 x, NaN included (NaN fails x >= 0 and stays NaN below). */
+// #region sigmoid
 export const sigmoid = (x: number): number => {
   if (x >= 0) return 1 / (1 + Math.exp(-x)) // (1)
   const e = Math.exp(x)
@@ -22,3 +23,4 @@ export const op = pointwise({
   f: sigmoid, // (1)
   df: (x, y) => y * sigmoid(-x), // (2)
 })
+// #endregion sigmoid

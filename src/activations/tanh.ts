@@ -9,6 +9,7 @@ import { noAttrs } from '../core/attrs.ts'
 import { pointwise } from './elementwise.ts'
 
 /** sech^2(x), also used by mish. */
+// #region op
 export const sech2 = (x: number): number => {
   const c = Math.cosh(x)
   return 1 / (c * c)
@@ -20,3 +21,4 @@ export const op = pointwise({
   f: Math.tanh, // (1)
   df: sech2, // (2)
 })
+// #endregion op

@@ -67,6 +67,7 @@ export const op = defineOp<Attrs, Cache>({
     if (bias !== undefined) addBias(y, bias.data, k, ho * wo) // (1)
     return E.right({ outputs: { y: make(mapShape(geo), y) }, cache: { x: x!, weight: weight!, geo, hasBias: bias !== undefined } })
   },
+  // #region backward
   backward: (_a, { x, weight, geo, hasBias }, { y: g }) => {
     const grads: Record<string, Tensor> = {
       x: make(imageShape(geo), scatter(geo, weight.data, g.data)), // (3)
@@ -75,4 +76,5 @@ export const op = defineOp<Attrs, Cache>({
     if (hasBias) grads.bias = make([geo.map[0]], biasGrad(g.data, geo.map[0], geo.map[1] * geo.map[2])) // (5)
     return grads
   },
+  // #endregion backward
 })

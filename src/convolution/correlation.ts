@@ -53,6 +53,7 @@ type Role = 0 | 1 | 2
  * (3): accumulate into `t[target]` the sum over the terms of (1) of the product
  * of the other two factors. Writes only `t[target]`, which the caller allocated.
  */
+// #region contract
 const contract = (geo: Geometry, target: Role, t: readonly [Float64Array, Float64Array, Float64Array]): void => {
   const [cu, hu, wu] = geo.image
   const [cv, hv, wv] = geo.map
@@ -92,6 +93,7 @@ const contract = (geo: Geometry, target: Role, t: readonly [Float64Array, Float6
     }
   }
 }
+// #endregion contract
 
 /** (3) v = dT/dv: the map from image and weight (conv2d's forward). */
 export const gather = (geo: Geometry, u: Float64Array, w: Float64Array): Float64Array => {
@@ -127,6 +129,7 @@ export const biasGrad = (g: Float64Array, channels: number, plane: number): Floa
   return db
 }
 
+// #region sizes
 /** conv2d's output length: floor((L + p_begin + p_end - d (k - 1) - 1) / s) + 1 (may be < 1: the caller rejects). */
 export const convOut = (len: number, k: number, s: number, pBegin: number, pEnd: number, d: number): number =>
   Math.floor((len + pBegin + pEnd - d * (k - 1) - 1) / s) + 1
@@ -134,3 +137,4 @@ export const convOut = (len: number, k: number, s: number, pBegin: number, pEnd:
 /** conv_transpose2d's output length: (L - 1) s - p_begin - p_end + d (k - 1) + output_padding + 1. */
 export const convTransposeOut = (len: number, k: number, s: number, pBegin: number, pEnd: number, d: number, outPad: number): number =>
   (len - 1) * s - pBegin - pEnd + d * (k - 1) + outPad + 1
+// #endregion sizes

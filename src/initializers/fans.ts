@@ -26,8 +26,10 @@ import { checkShape } from './shape.ts'
 
 export interface Fans { readonly fanIn: number; readonly fanOut: number }
 
+// #region fans
 export const fans = (shape: Shape, op = 'init.fans'): E.Either<OpError, Fans> =>
   pipe(checkShape(op, shape, 2), E.map((s) => {
     const receptive = s.slice(2).reduce((a, b) => a * b, 1) // (1)
     return { fanIn: s[1] * receptive, fanOut: s[0] * receptive } // (2), (3)
   }))
+// #endregion fans

@@ -27,6 +27,7 @@ export type Nonlinearity = (typeof NONLINEARITIES)[number]
 /** PyTorch's default slope when leaky_relu's param is None. */
 export const DEFAULT_SLOPE = 0.01
 
+// #region gain
 export const calculateGain = (nonlinearity: string, param?: number, op = 'init.calculate_gain'): E.Either<OpError, number> => {
   switch (nonlinearity) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
@@ -50,3 +51,4 @@ export const calculateGain = (nonlinearity: string, param?: number, op = 'init.c
       return fail(op, 'options.nonlinearity', `one of ${NONLINEARITIES.join(', ')}`, show(nonlinearity))
   }
 }
+// #endregion gain

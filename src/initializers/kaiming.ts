@@ -27,6 +27,7 @@ export interface Options {
   readonly nonlinearity?: string
 }
 
+// #region kaiming
 const kaiming = (op: string, distribution: Distribution) => (key: Key, shape: Shape, options: Options = {}): E.Either<OpError, Tensor> => {
   const mode = choiceOption(op, 'mode', options.mode, ['fan_in', 'fan_out'] as const, 'fan_in') // (2)
   if (E.isLeft(mode)) return mode
@@ -36,6 +37,7 @@ const kaiming = (op: string, distribution: Distribution) => (key: Key, shape: Sh
   if (E.isLeft(g)) return g
   return sample(op, key, shape, { scale: g.right * g.right, mode: mode.right, distribution })
 }
+// #endregion kaiming
 
 export const kaimingNormal = kaiming('init.kaiming_normal', 'normal') // (3)
 export const kaimingUniform = kaiming('init.kaiming_uniform', 'uniform') // (4)

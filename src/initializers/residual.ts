@@ -23,6 +23,7 @@ import { type Options as KaimingOptions, kaimingNormal } from './kaiming.ts'
 export interface Options extends KaimingOptions {}
 
 /** Weights for the branch's layers, in order; `shapes` lists them first to last. */
+// #region residual-block
 export const residualBlock = (key: Key, shapes: readonly Shape[], options: Options = {}): E.Either<OpError, Tensor[]> => {
   if (shapes.length === 0) return fail('init.residual', 'shapes', 'at least one layer in the residual branch', 'none')
   const keys = split(key, shapes.length)
@@ -36,3 +37,4 @@ export const residualBlock = (key: Key, shapes: readonly Shape[], options: Optio
   }
   return E.right(out)
 }
+// #endregion residual-block

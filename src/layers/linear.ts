@@ -22,6 +22,7 @@ export const op = defineOp<Record<string, never>, Cache>({
   inputs: [{ name: 'x' }, { name: 'weight' }, { name: 'bias', optional: true }],
   outputs: ['y'],
   attrs: noAttrs,
+  // #region forward
   forward: (_attrs, { x, weight, bias }) => {
     const w = weight!
     if (x!.shape.length < 1) return fail('linear', 'inputs.x', 'rank >= 1, [..., in]', showShape(x!.shape))
@@ -39,6 +40,8 @@ export const op = defineOp<Record<string, never>, Cache>({
     }
     return E.right({ outputs: { y: make([...x!.shape.slice(0, -1), outF], y.data) }, cache: { x: x!, weight: w, hasBias: bias !== undefined } })
   },
+  // #endregion forward
+  // #region backward
   backward: (_attrs, { x, weight, hasBias }, { y: g }) => {
     const G = rows(g)
     const dx = make(x.shape, matmul(G, weight).data) // (2)
@@ -47,4 +50,5 @@ export const op = defineOp<Record<string, never>, Cache>({
     if (hasBias) grads.bias = sumAxes(G, [0]) // (4)
     return grads
   },
+  // #endregion backward
 })

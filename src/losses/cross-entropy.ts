@@ -55,6 +55,7 @@ export interface Cache {
 }
 
 /** (1) along axis 1 of [N, C, K]. */
+// #region log-softmax
 export const logSoftmax = (x: Float64Array, lay: Layout): Float64Array => {
   const out = new Float64Array(x.length)
   const { n, c, k } = lay
@@ -71,6 +72,7 @@ export const logSoftmax = (x: Float64Array, lay: Layout): Float64Array => {
   }
   return out
 }
+// #endregion log-softmax
 
 /** nll_i and s_i of (2), 0 at ignored positions; s only with e > 0. */
 const classTerms = (logp: Float64Array, lay: Layout, cls: Int32Array, w: Float64Array, e: number): { nll: Float64Array; s: Float64Array } => {
@@ -155,6 +157,7 @@ export const op = defineOp<Attrs, Cache>({
     const e = attrs.label_smoothing
     const d = spread(g, lay.positions, attrs.reduction, divisor)
     const dx = new Float64Array(logp.length)
+    // #region class-gradient
     if (target.kind === 'class') {
       let sw = 0
       for (let cc = 0; cc < c; cc++) sw += w[cc]
@@ -169,6 +172,7 @@ export const op = defineOp<Attrs, Cache>({
       }
       return { input: make(inputShape, dx) }
     }
+    // #endregion class-gradient
     const { a } = target
     const dt = new Float64Array(logp.length)
     for (let i = 0; i < lay.positions; i++) {

@@ -43,11 +43,13 @@ export interface Cache {
 
 const NAME = 'batch_norm'
 
+// #region running
 const updated = (old: Tensor, batch: Float64Array, momentum: number, m: number): Tensor => {
   const out = new Float64Array(old.data.length)
   for (let c = 0; c < out.length; c++) out[c] = m === 0 ? old.data[c] : (1 - momentum) * old.data[c] + momentum * batch[c] // (4), (5)
   return make(old.shape, out)
 }
+// #endregion running
 
 export const op = defineOp<Attrs, Cache>({
   name: NAME,
@@ -60,6 +62,7 @@ export const op = defineOp<Attrs, Cache>({
   ],
   outputs: ['y', { name: 'running_mean', grad: false }, { name: 'running_var', grad: false }],
   attrs: schema<Attrs>({ training: boolean(false), momentum: number(0.1), eps: number(1e-5, { min: 0 }) }),
+  // #region forward
   forward: (attrs, inputs) => {
     const x = inputs.x!
     if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
@@ -99,6 +102,8 @@ export const op = defineOp<Attrs, Cache>({
     outputs.y = make(x.shape, Affine.forward(affine, standardized.xhat)) // (3)
     return E.right({ outputs, cache: { training: attrs.training, partition: part, standardized, affine } })
   },
+  // #endregion forward
+  // #region backward
   backward: (_attrs, { training, partition, standardized, affine }, { y: g }) => {
     const { dxhat, ...params } = Affine.backward(affine, standardized.xhat, g.data) // (7)
     const dx = training
@@ -106,4 +111,5 @@ export const op = defineOp<Attrs, Cache>({
       : Standardize.backwardAtFixedMoments(partition, standardized, dxhat) // (9)
     return { x: make(g.shape, dx), ...params }
   },
+  // #endregion backward
 })

@@ -45,6 +45,7 @@ export interface Moments {
  * never E[x^2] - E[x]^2, which cancels catastrophically when |mu| >> sigma.
  * An empty group gets NaN statistics that no position reads.
  */
+// #region moments
 export const moments = (x: Float64Array, p: Partition): Moments => {
   const mean = new Float64Array(p.groups)
   const variance = new Float64Array(p.groups)
@@ -57,6 +58,7 @@ export const moments = (x: Float64Array, p: Partition): Moments => {
   for (let k = 0; k < p.groups; k++) variance[k] /= p.count[k] // (2)
   return { mean, variance }
 }
+// #endregion moments
 
 /** What (5) and (6) need. */
 export interface Standardized {
@@ -64,6 +66,7 @@ export interface Standardized {
   readonly invStd: Float64Array
 }
 
+// #region standardize
 export const standardize = (x: Float64Array, p: Partition, m: Moments, eps: number): Standardized => {
   const invStd = new Float64Array(p.groups)
   for (let k = 0; k < p.groups; k++) invStd[k] = 1 / Math.sqrt(m.variance[k] + eps) // (3)
@@ -71,8 +74,10 @@ export const standardize = (x: Float64Array, p: Partition, m: Moments, eps: numb
   for (let i = 0; i < x.length; i++) xhat[i] = (x[i] - m.mean[p.groupOf[i]]) * invStd[p.groupOf[i]] // (4)
   return { xhat, invStd }
 }
+// #endregion standardize
 
 /** (5): the gradient through statistics computed from x itself. */
+// #region backward
 export const backward = (p: Partition, s: Standardized, dxhat: Float64Array): Float64Array => {
   const sumD = new Float64Array(p.groups)
   const sumDX = new Float64Array(p.groups)
@@ -87,6 +92,7 @@ export const backward = (p: Partition, s: Standardized, dxhat: Float64Array): Fl
   }
   return dx
 }
+// #endregion backward
 
 /** (6): the gradient when the statistics are constants. */
 export const backwardAtFixedMoments = (p: Partition, s: Standardized, dxhat: Float64Array): Float64Array => {

@@ -34,17 +34,20 @@ export interface Config {
 export interface Out { readonly param: Tensor; readonly expAvg: Tensor; readonly expAvgSq: Tensor }
 
 /** The bias corrections (4) and the step size lr / bc1 of (6). */
+// #region corrections
 export const corrections = (c: Config, t: number): { readonly bc1: number; readonly bc2: number; readonly stepSize: number } => {
   const bc1 = 1 - c.beta1 ** t // (4)
   const bc2 = 1 - c.beta2 ** t // (4)
   return { bc1, bc2, stepSize: c.lr / bc1 }
 }
+// #endregion corrections
 
 /** The gradient g^ of (1) that the moments see: decayed for Adam, as given for AdamW. */
 export const decayedGrad = (c: Config, p: number, g: number): number =>
   !c.decoupled && c.weightDecay !== 0 ? g + c.weightDecay * p : g // (1), Adam (skipped when lambda = 0)
 
 /** One step of (1)-(6) on one tensor at step t >= 1. Shapes are the caller's invariant. */
+// #region step
 export const step = (c: Config, t: number, param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor): Out => {
   const n = param.data.length
   const { bc2, stepSize } = corrections(c, t)
@@ -63,6 +66,7 @@ export const step = (c: Config, t: number, param: Tensor, grad: Tensor, expAvg: 
   }
   return { param: make(param.shape, p1), expAvg: make(param.shape, m1), expAvgSq: make(param.shape, v1) }
 }
+// #endregion step
 
 /** PyTorch's constructor checks. */
 export const config = (op: string, c: Config): E.Either<OpError, Config> => firstError(c, [

@@ -30,6 +30,7 @@ export interface Config {
 export interface Out { readonly param: Tensor; readonly momentumBuffer?: Tensor }
 
 /** One step of (1)-(4) on one tensor; `buf` undefined: no buffer yet. Shapes are the caller's invariant. */
+// #region step
 export const step = (c: Config, param: Tensor, grad: Tensor, buf: Tensor | undefined): Out => {
   const n = param.data.length
   const p1 = new Float64Array(n)
@@ -47,6 +48,7 @@ export const step = (c: Config, param: Tensor, grad: Tensor, buf: Tensor | undef
   }
   return b1 === undefined ? { param: make(param.shape, p1) } : { param: make(param.shape, p1), momentumBuffer: make(param.shape, b1) }
 }
+// #endregion step
 
 /** PyTorch's constructor checks, plus Nesterov's requirement (a ValueError there). */
 export const config = (op: string, c: Partial<Config> & { readonly lr: number }): E.Either<OpError, Config> => {

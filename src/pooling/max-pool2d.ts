@@ -39,6 +39,7 @@ export interface Cache { readonly argmax: Float64Array; readonly xShape: Shape; 
 const OP = 'max_pool2d'
 
 /** (1)-(3) for every window; returns [y, indices]. */
+// #region pool
 const pool = (x: Float64Array, win: Windows): [Float64Array, Float64Array] => {
   const { n, c, h, w, ho, wo } = win
   const [kh, kw] = win.kernel, [sh, sw] = win.stride, [dh, dw] = win.dilation
@@ -66,6 +67,7 @@ const pool = (x: Float64Array, win: Windows): [Float64Array, Float64Array] => {
   }
   return [y, arg]
 }
+// #endregion pool
 
 export const op = defineOp<Attrs, Cache>({
   name: OP,
@@ -83,6 +85,7 @@ export const op = defineOp<Attrs, Cache>({
       cache: { argmax: arg, xShape: x!.shape, plane: win.ho * win.wo },
     })
   },
+  // #region backward
   backward: (_a, { argmax, xShape, plane }, { y: g }) => {
     const hw = xShape[2] * xShape[3]
     const dx = new Float64Array(xShape.reduce((p, q) => p * q, 1))
@@ -91,4 +94,5 @@ export const op = defineOp<Attrs, Cache>({
     }
     return { x: make(xShape, dx) }
   },
+  // #endregion backward
 })

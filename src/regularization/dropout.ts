@@ -31,10 +31,12 @@ export const attrs = schema<Attrs>({ p: number(0.5, { min: 0, max: 1 }), trainin
  * modes (case format, "Settled details"): 1 / (1 - p) would be Inf, and a mask
  * keeping a unit at p = 1 is an event of probability zero.
  */
+// #region scales
 export const trainScale = (a: Attrs): number => (a.p === 1 ? 0 : a.inverted ? 1 / (1 - a.p) : 1) // (2), (3)
 
 /** The evaluation multiplier (4). */
 export const evalScale = (a: Attrs): number => (a.inverted ? 1 : 1 - a.p) // (4)
+// #endregion scales
 
 /** A keep mask (1), as a bool tensor: 1 with probability 1 - p. */
 export const sampleMask = (key: Key, p: number, shape: Shape): Tensor => {
@@ -51,6 +53,7 @@ const checkMask = (op: string, x: Tensor, mask: Tensor): E.Either<OpError, Tenso
   return E.right(mask)
 }
 
+// #region forward
 export const forward = (a: Attrs, x: Tensor, mask: Tensor | undefined): E.Either<OpError, Forward<Cache>> => {
   const n = x.data.length
   const k = new Float64Array(n)
@@ -70,12 +73,15 @@ export const forward = (a: Attrs, x: Tensor, mask: Tensor | undefined): E.Either
   for (let i = 0; i < n; i++) y[i] = x.data[i] * k[i] // (5)
   return E.right({ outputs: { y: make(x.shape, y) }, cache: { k } })
 }
+// #endregion forward
 
+// #region backward
 export const backward = ({ k }: Cache, g: Tensor): Tensor => {
   const dx = new Float64Array(k.length)
   for (let i = 0; i < k.length; i++) dx[i] = g.data[i] * k[i] // (6)
   return make(g.shape, dx)
 }
+// #endregion backward
 
 export const op = defineOp<Attrs, Cache>({
   name: 'dropout',
