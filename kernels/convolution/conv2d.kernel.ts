@@ -29,10 +29,9 @@
  * oh s_h === ih + p_t - i d_h, which need no `%`.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type OpError, fail, showShape, unsupported } from '../../src/core/errors.ts'
+import { type OpError, unsupported } from '../../src/core/errors.ts'
 import { checkInputs } from '../../src/core/op.ts'
 import * as Conv2d from '../../src/convolution/conv2d.ts'
-import { convOut } from '../../src/convolution/correlation.ts'
 import type { Shape } from '../../src/core/tensor.ts'
 import { type KernelOp, download, upload } from '../op.ts'
 import { type F32, type KernelSpec, type KernelThis, f32, ran, run } from '../runtime.ts'
@@ -161,32 +160,16 @@ const gradB: KernelSpec = {
 
 const OP = 'conv2d'
 
-/** src's validation of x, weight, bias and the attributes (same messages), then the geometry. */
+/** src's validation (Conv2d.geometry, the same function and messages), then the float32 kernel's own index limit. */
 const geometry = (a: Conv2d.Attrs, xs: Shape, ws: Shape, bs: Shape | undefined): E.Either<OpError, Geometry> => {
-  if (xs.length !== 4) return fail(OP, 'inputs.x', 'rank 4, [N, C, H, W]', showShape(xs), 'no unbatched form in case format version 1')
-  const [n, c, h, w] = xs
-  if (c < 1 || h < 1 || w < 1) return fail(OP, 'inputs.x', '[N, C, H, W] with C, H, W >= 1', showShape(xs))
-  const G = a.groups
-  if (c % G !== 0) return fail(OP, 'attrs.groups', `a divisor of the input channels C = ${c}`, String(G))
-  if (ws.length !== 4) return fail(OP, 'inputs.weight', `rank 4, [K, C/groups = ${c / G}, kh, kw]`, showShape(ws))
-  const [k, cg, kh, kw] = ws
-  if (k < 1 || k % G !== 0) return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] with K >= 1 a multiple of groups = ${G}`, showShape(ws))
-  if (cg !== c / G) {
-    return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] (dimension 1 = C/groups = ${c}/${G})`, showShape(ws), 'PyTorch stores conv weights as [out_channels, in_channels/groups, kh, kw]')
-  }
-  if (kh < 1 || kw < 1) return fail(OP, 'inputs.weight', 'a kernel of at least 1 x 1', showShape(ws))
-  if (bs !== undefined && (bs.length !== 1 || bs[0] !== k)) return fail(OP, 'inputs.bias', `[${k}]`, showShape(bs))
-  const [pt, pl, pb, pr] = a.padding
-  const ho = convOut(h, kh, a.stride[0], pt, pb, a.dilation[0]) // (2)
-  const wo = convOut(w, kw, a.stride[1], pl, pr, a.dilation[1]) // (2)
-  if (ho < 1 || wo < 1) {
-    return fail(OP, 'inputs.x', `a padded input of at least the dilated kernel, ${a.dilation[0] * (kh - 1) + 1} x ${a.dilation[1] * (kw - 1) + 1}`,
-      `${h} x ${w} padded to ${h + pt + pb} x ${w + pl + pr}`, `the output would be ${ho} x ${wo}`)
-  }
+  const g = Conv2d.geometry(a, xs, ws, bs)
+  if (E.isLeft(g)) return g
+  const { batch: n, groups, image: [c, h, w], map: [k, ho, wo], kernel: [kh, kw], stride, dilation, offset } = g.right
+  const cg = c / groups
   for (const [what, count] of [['N C', n * c], ['N K', n * k], ['K C/groups', k * cg]] as const) {
     if (count >= INDEX_MAX) return E.left(unsupported(OP, 'inputs.x', `${what} below 2^24 (the float32 kernel's exact index range)`, String(count)))
   }
-  return E.right({ n, c, h, w, k, groups: G, kh, kw, ho, wo, stride: a.stride, dilation: a.dilation, offset: [pt, pl] })
+  return E.right({ n, c, h, w, k, groups, kh, kw, ho, wo, stride, dilation, offset })
 }
 
 export const op: KernelOp<Conv2d.Attrs, Cache> = {

@@ -17,9 +17,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Pad4, integer, pair, padding, schema } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { type Tensor, make } from '../core/tensor.ts'
+import { type Shape, type Tensor, make } from '../core/tensor.ts'
 import { type Geometry, addBias, biasGrad, convOut, correlate, gather, imageShape, mapShape, scatter } from './correlation.ts'
 
 export interface Attrs {
@@ -35,34 +35,45 @@ export interface Cache { readonly x: Tensor; readonly weight: Tensor; readonly g
 
 const OP = 'conv2d'
 
+/**
+ * The edge of conv2d: x, weight, bias and the attributes checked (each error
+ * names its argument), and the geometry of (1)-(4) derived. The gpu.js kernel
+ * (kernels/convolution/conv2d.kernel.ts) validates through this same function.
+ */
+export const geometry = (a: Attrs, xs: Shape, ws: Shape, bs: Shape | undefined): E.Either<OpError, Geometry> => {
+  if (xs.length !== 4) return fail(OP, 'inputs.x', 'rank 4, [N, C, H, W]', showShape(xs), 'no unbatched form in case format version 1')
+  const [n, c, h, w] = xs
+  if (c < 1 || h < 1 || w < 1) return fail(OP, 'inputs.x', '[N, C, H, W] with C, H, W >= 1', showShape(xs))
+  const G = a.groups
+  if (c % G !== 0) return fail(OP, 'attrs.groups', `a divisor of the input channels C = ${c}`, String(G))
+  if (ws.length !== 4) return fail(OP, 'inputs.weight', `rank 4, [K, C/groups = ${c / G}, kh, kw]`, showShape(ws))
+  const [k, cg, kh, kw] = ws
+  if (k < 1 || k % G !== 0) return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] with K >= 1 a multiple of groups = ${G}`, showShape(ws))
+  if (cg !== c / G) {
+    return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] (dimension 1 = C/groups = ${c}/${G})`, showShape(ws), 'PyTorch stores conv weights as [out_channels, in_channels/groups, kh, kw]')
+  }
+  if (kh < 1 || kw < 1) return fail(OP, 'inputs.weight', 'a kernel of at least 1 x 1', showShape(ws))
+  if (bs !== undefined && (bs.length !== 1 || bs[0] !== k)) return fail(OP, 'inputs.bias', `[${k}]`, showShape(bs))
+  const [pt, pl, pb, pr] = a.padding
+  const ho = convOut(h, kh, a.stride[0], pt, pb, a.dilation[0]) // (2)
+  const wo = convOut(w, kw, a.stride[1], pl, pr, a.dilation[1]) // (2)
+  if (ho < 1 || wo < 1) {
+    return fail(OP, 'inputs.x', `a padded input of at least the dilated kernel, ${a.dilation[0] * (kh - 1) + 1} x ${a.dilation[1] * (kw - 1) + 1}`,
+      `${h} x ${w} padded to ${h + pt + pb} x ${w + pl + pr}`, `the output would be ${ho} x ${wo}`)
+  }
+  return E.right({ batch: n, groups: G, image: [c, h, w], map: [k, ho, wo], kernel: [kh, kw], stride: a.stride, dilation: a.dilation, offset: [pt, pl] })
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: OP,
   inputs: [{ name: 'x' }, { name: 'weight' }, { name: 'bias', optional: true }],
   outputs: ['y'],
   attrs,
   forward: (a, { x, weight, bias }) => {
-    const xs = x!.shape, ws = weight!.shape
-    if (xs.length !== 4) return fail(OP, 'inputs.x', 'rank 4, [N, C, H, W]', showShape(xs), 'no unbatched form in case format version 1')
-    const [n, c, h, w] = xs
-    if (c < 1 || h < 1 || w < 1) return fail(OP, 'inputs.x', '[N, C, H, W] with C, H, W >= 1', showShape(xs))
-    const G = a.groups
-    if (c % G !== 0) return fail(OP, 'attrs.groups', `a divisor of the input channels C = ${c}`, String(G))
-    if (ws.length !== 4) return fail(OP, 'inputs.weight', `rank 4, [K, C/groups = ${c / G}, kh, kw]`, showShape(ws))
-    const [k, cg, kh, kw] = ws
-    if (k < 1 || k % G !== 0) return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] with K >= 1 a multiple of groups = ${G}`, showShape(ws))
-    if (cg !== c / G) {
-      return fail(OP, 'inputs.weight', `[K, ${c / G}, kh, kw] (dimension 1 = C/groups = ${c}/${G})`, showShape(ws), 'PyTorch stores conv weights as [out_channels, in_channels/groups, kh, kw]')
-    }
-    if (kh < 1 || kw < 1) return fail(OP, 'inputs.weight', 'a kernel of at least 1 x 1', showShape(ws))
-    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== k)) return fail(OP, 'inputs.bias', `[${k}]`, showShape(bias.shape))
-    const [pt, pl, pb, pr] = a.padding
-    const ho = convOut(h, kh, a.stride[0], pt, pb, a.dilation[0]) // (2)
-    const wo = convOut(w, kw, a.stride[1], pl, pr, a.dilation[1]) // (2)
-    if (ho < 1 || wo < 1) {
-      return fail(OP, 'inputs.x', `a padded input of at least the dilated kernel, ${a.dilation[0] * (kh - 1) + 1} x ${a.dilation[1] * (kw - 1) + 1}`,
-        `${h} x ${w} padded to ${h + pt + pb} x ${w + pl + pr}`, `the output would be ${ho} x ${wo}`)
-    }
-    const geo: Geometry = { batch: n, groups: G, image: [c, h, w], map: [k, ho, wo], kernel: [kh, kw], stride: a.stride, dilation: a.dilation, offset: [pt, pl] }
+    const checked = geometry(a, x!.shape, weight!.shape, bias?.shape)
+    if (E.isLeft(checked)) return checked
+    const geo = checked.right
+    const [k, ho, wo] = geo.map
     const y = gather(geo, x!.data, weight!.data) // (1)
     if (bias !== undefined) addBias(y, bias.data, k, ho * wo) // (1)
     return E.right({ outputs: { y: make(mapShape(geo), y) }, cache: { x: x!, weight: weight!, geo, hasBias: bias !== undefined } })
