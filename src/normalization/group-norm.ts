@@ -15,22 +15,16 @@
  * [N C/G, G, spatial...]), N (C/G) S = 1 is an error; other blocks of a single
  * value are accepted and give y = beta. There is no training mode.
  */
-import * as E from 'fp-ts/lib/Either.js'
 import { integer, number, schema } from '../core/attrs.ts'
 import { fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { make } from '../core/tensor.ts'
-import * as Affine from './affine.ts'
-import { channelOf, checkPerChannel, layoutOf } from './channels.ts'
+import { layoutOf } from './channels.ts'
+import * as PerChannel from './per-channel.ts'
 import * as Standardize from './standardize.ts'
 
 export interface Attrs { readonly num_groups: number; readonly eps: number }
 
-export interface Cache {
-  readonly partition: Standardize.Partition
-  readonly standardized: Standardize.Standardized
-  readonly affine: Affine.Affine
-}
+export type Cache = PerChannel.Cache
 
 const NAME = 'group_norm'
 
@@ -52,18 +46,8 @@ export const op = defineOp<Attrs, Cache>({
       return fail(NAME, 'inputs.x', 'more than one value per group over the batch (N * C/G * prod(spatial) > 1)', showShape(x.shape),
         "PyTorch raises 'Expected more than 1 value per channel when training'")
     }
-    for (const name of ['weight', 'bias']) {
-      const r = checkPerChannel(NAME, name, inputs[name], layout.c)
-      if (E.isLeft(r)) return r
-    }
     const part = Standardize.partition(x.data.length, layout.n * groups, (i) => Math.floor(i / block))
-    const standardized = Standardize.standardize(x.data, part, Standardize.moments(x.data, part), attrs.eps) // (1), (2)
-    const affine: Affine.Affine = { paramOf: Int32Array.from({ length: x.data.length }, (_, i) => channelOf(layout)(i)), weight: inputs.weight, bias: inputs.bias }
-    const y = make(x.shape, Affine.forward(affine, standardized.xhat)) // (3)
-    return E.right({ outputs: { y }, cache: { partition: part, standardized, affine } })
+    return PerChannel.forward(NAME, x, inputs, layout, part, attrs.eps) // (1)-(3)
   },
-  backward: (_attrs, { partition, standardized, affine }, { y: g }) => {
-    const { dxhat, ...params } = Affine.backward(affine, standardized.xhat, g.data) // (4)
-    return { x: make(g.shape, Standardize.backward(partition, standardized, dxhat)), ...params } // (5)
-  },
+  backward: (_attrs, cache, { y: g }) => PerChannel.backward(cache, g), // (4), (5)
 })

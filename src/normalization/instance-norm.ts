@@ -13,22 +13,16 @@
  * As in PyTorch, a plane of one value (S = 1, e.g. [N, C, 1]) is an error:
  * its variance is 0 and y would be beta whatever x. There is no training mode.
  */
-import * as E from 'fp-ts/lib/Either.js'
 import { number, schema } from '../core/attrs.ts'
 import { fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { make } from '../core/tensor.ts'
-import * as Affine from './affine.ts'
-import { channelOf, checkPerChannel, layoutOf } from './channels.ts'
+import { layoutOf } from './channels.ts'
+import * as PerChannel from './per-channel.ts'
 import * as Standardize from './standardize.ts'
 
 export interface Attrs { readonly eps: number }
 
-export interface Cache {
-  readonly partition: Standardize.Partition
-  readonly standardized: Standardize.Standardized
-  readonly affine: Affine.Affine
-}
+export type Cache = PerChannel.Cache
 
 const NAME = 'instance_norm'
 
@@ -45,18 +39,8 @@ export const op = defineOp<Attrs, Cache>({
       return fail(NAME, 'inputs.x', 'more than one spatial element per (sample, channel)', showShape(x.shape),
         "PyTorch raises 'Expected more than 1 spatial element when training'")
     }
-    for (const name of ['weight', 'bias']) {
-      const r = checkPerChannel(NAME, name, inputs[name], layout.c)
-      if (E.isLeft(r)) return r
-    }
     const part = Standardize.partition(x.data.length, layout.n * layout.c, (i) => Math.floor(i / layout.spatial))
-    const standardized = Standardize.standardize(x.data, part, Standardize.moments(x.data, part), attrs.eps) // (1), (2)
-    const affine: Affine.Affine = { paramOf: Int32Array.from({ length: x.data.length }, (_, i) => channelOf(layout)(i)), weight: inputs.weight, bias: inputs.bias }
-    const y = make(x.shape, Affine.forward(affine, standardized.xhat)) // (3)
-    return E.right({ outputs: { y }, cache: { partition: part, standardized, affine } })
+    return PerChannel.forward(NAME, x, inputs, layout, part, attrs.eps) // (1)-(3)
   },
-  backward: (_attrs, { partition, standardized, affine }, { y: g }) => {
-    const { dxhat, ...params } = Affine.backward(affine, standardized.xhat, g.data) // (4)
-    return { x: make(g.shape, Standardize.backward(partition, standardized, dxhat)), ...params } // (5)
-  },
+  backward: (_attrs, cache, { y: g }) => PerChannel.backward(cache, g), // (4), (5)
 })
