@@ -5,7 +5,7 @@
  * A `Device` is one gpu.js `GPU` in one backend:
  *   - 'webgpu': WGSL compute shaders over f32 buffers, through dawn.node
  *     (npm `webgpu`), whose `create([])` supplies `navigator.gpu`. On a machine
- *     with no GPU the adapter is Mesa's lavapipe (scripts/setup-webgpu.sh).
+ *     with no GPU the adapter is Mesa's lavapipe (kernels/setup-webgpu.sh).
  *   - 'cpu': gpu.js's own cpu mode, the same kernel source transpiled to JS:
  *     float64 arithmetic, float32 output (gpujs §5.1). A translation check,
  *     not the reference: the reference is src/, in plain float64 TypeScript.
@@ -98,7 +98,26 @@ interface GpuJs {
 interface AdapterInfo { readonly vendor?: string; readonly architecture?: string; readonly description?: string }
 
 const require = createRequire(import.meta.url)
-const gpujs = require('gpu.js') as GpuJs
+
+/**
+ * gpu.js and webgpu are optional peer dependencies of nn-oracle: only this
+ * entry point (`nn-oracle/kernels`) needs them, so the reference path and the
+ * CLI install without their ~220 MB. Loaded on first use; when missing,
+ * `openDevice` returns an error value that says how to install them.
+ */
+export const INSTALL_HINT = 'npm install gpu.js@2.24.1 webgpu@0.6.2 (optional peer dependencies of nn-oracle/kernels)'
+let gpujsModule: GpuJs | undefined
+const loadGpuJs = (): E.Either<string, GpuJs> => {
+  if (gpujsModule !== undefined) return E.right(gpujsModule)
+  try {
+    gpujsModule = require('gpu.js') as GpuJs
+    return E.right(gpujsModule)
+  } catch (e) {
+    return E.left(`gpu.js is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); install it with: ${INSTALL_HINT}`)
+  }
+}
+/** Only called once a device exists, which required gpu.js to load. */
+const gpujsLoaded = (): GpuJs => gpujsModule!
 
 // ---------------------------------------------------------------- kernel specs
 
@@ -165,7 +184,7 @@ let cpuDevice: Device | undefined
 let gpuDevice: Promise<E.Either<string, Device>> | undefined
 
 const makeCpu = (): Device =>
-  (cpuDevice ??= { backend: 'cpu', adapter: CPU_ADAPTER, maxElements: Infinity, gpu: new gpujs.GPU({ mode: 'cpu' }), cache: new Map() })
+  (cpuDevice ??= { backend: 'cpu', adapter: CPU_ADAPTER, maxElements: Infinity, gpu: new (gpujsLoaded().GPU)({ mode: 'cpu' }), cache: new Map() })
 
 const describe = (i: AdapterInfo | undefined): string =>
   [i?.vendor, i?.architecture, i?.description].filter((s) => s !== undefined && s !== '').join(' / ') || 'unknown adapter'
@@ -177,18 +196,20 @@ const makeWebGpu = async (): Promise<E.Either<string, Device>> => {
     process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'nn-oracle-xdg-'))
     const g = globalThis as { navigator?: { gpu?: unknown } }
     if (g.navigator?.gpu === undefined) {
-      const webgpu = (await import('webgpu')) as unknown as { create: (o: string[]) => unknown; globals: object }
+      const webgpu = (await import('webgpu').catch((e: unknown) => {
+        throw new Error(`the webgpu package is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); install it with: ${INSTALL_HINT}`)
+      })) as unknown as { create: (o: string[]) => unknown; globals: object }
       Object.assign(globalThis, webgpu.globals) // GPUBufferUsage and friends, which gpu.js reads as globals
       const gpu = webgpu.create([])
       if (g.navigator === undefined) g.navigator = { gpu }
       else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true })
     }
-    const { adapter } = await gpujs.WebGPUContext.acquire()
+    const { adapter } = await gpujsLoaded().WebGPUContext.acquire()
     return E.right({
       backend: 'webgpu',
       adapter: describe(adapter.info),
       maxElements: Math.floor(adapter.limits.maxStorageBufferBindingSize / 4),
-      gpu: new gpujs.GPU({ mode: 'webgpu' }),
+      gpu: new (gpujsLoaded().GPU)({ mode: 'webgpu' }),
       cache: new Map(),
     })
   } catch (e) {
@@ -202,7 +223,7 @@ const warnFallback = (reason: string): void => {
   warned = true
   const bar = '!'.repeat(78)
   console.warn(`${bar}\nnn-oracle kernels: NO WEBGPU ADAPTER, FALLING BACK TO gpu.js CPU MODE.\n  reason: ${reason}\n` +
-    `  Results report backend 'cpu'. On Debian/Ubuntu, scripts/setup-webgpu.sh installs a software adapter;\n` +
+    `  Results report backend 'cpu'. On Debian/Ubuntu, kernels/setup-webgpu.sh installs a software adapter;\n` +
     `  set NN_ORACLE_REQUIRE_WEBGPU=1 to make this an error.\n${bar}`)
 }
 
@@ -212,6 +233,8 @@ const warnFallback = (reason: string): void => {
  * (gpujs §1).
  */
 export const openDevice = async (backend: Backend = envBackend()): Promise<E.Either<KernelError, Device>> => {
+  const loaded = loadGpuJs()
+  if (E.isLeft(loaded)) return E.left({ _tag: 'BackendError', op: 'openDevice', backend, adapter: 'none', message: loaded.left })
   if (backend === 'cpu') return E.right(makeCpu())
   gpuDevice ??= makeWebGpu()
   const d = await gpuDevice
@@ -333,8 +356,8 @@ export const run = async (dev: Device, spec: KernelSpec, out: readonly number[],
     entry.kernel.setOutput([...out].reverse())
     const gpuArgs = args.map((a) => {
       if (typeof a === 'number') return a
-      if (a.data.length === 0) return gpujs.input(new Float32Array(1), a.dims.map(() => 1))
-      return gpujs.input(a.data, [...a.dims].reverse())
+      if (a.data.length === 0) return gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1))
+      return gpujsLoaded().input(a.data, [...a.dims].reverse())
     })
     const result = await entry.kernel(...gpuArgs)
     if (!entry.verified) {

@@ -1,9 +1,9 @@
 // The docs site: VitePress 1.6.4 with server-side MathJax (markdown-it-mathjax3),
 // code included from src/ by region (`<<< @/../src/...#name`), derivations
 // included from docs/generated/proofs (written by the proofs' renderer, never by
-// hand), figures from scripts/figures.ts in docs/public/figures.
-// scripts/docs-check.ts fails on a missing region or include (VitePress itself
-// silently inlines the whole file or drops the include); scripts/docs-test.mjs
+// hand), figures from docs/tools/figures.ts in docs/public/figures.
+// docs/tools/docs-check.ts fails on a missing region or include (VitePress itself
+// silently inlines the whole file or drops the include); docs/tools/docs-test.mjs
 // opens every page in Chromium.
 import { defineConfig } from 'vitepress'
 
@@ -35,7 +35,7 @@ export default defineConfig({
   lang: 'en',
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   // Included fragments are not pages of their own.
-  srcExclude: ['generated/**'],
+  srcExclude: ['generated/**', 'examples/**', 'tools/**'],
   markdown: {
     math: true,
     // MathJax writes every formula as inline SVG (about 8 MB of markup over the

@@ -14,7 +14,7 @@ import { failed, ok } from '../laws/result.ts'
 import { property } from '../support/property.ts'
 
 const test = suite('case format and check')
-const SAMPLE = 'examples/pytorch-sample.jsonl'
+const SAMPLE = 'docs/examples/pytorch-sample.jsonl'
 const tmp = mkdtempSync(join(tmpdir(), 'nn-oracle-check-'))
 
 const run = async (text: string) => {

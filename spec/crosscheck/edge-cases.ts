@@ -1,5 +1,5 @@
 /**
- * Edge cases for the PyTorch cross-check (scripts/crosscheck_pytorch.py) that
+ * Edge cases for the PyTorch cross-check (spec/crosscheck/crosscheck_pytorch.py) that
  * the built-in `vectors` variants (src/vectors/variants.ts) do not reach: the
  * script's emulation paths (pooling padding beyond half the kernel or
  * asymmetric, with ceil_mode and both count_include_pad settings; asymmetric

@@ -1,6 +1,6 @@
 /**
  * `experiment activation-stats` against an independent numpy implementation
- * (scripts/crosscheck_experiment.py, issue 5), layer by layer.
+ * (spec/crosscheck/crosscheck_experiment.py, issue 5), layer by layer.
  *
  * The two use different random streams, so they can agree only in
  * distribution. ./experiment-numpy.json holds, for the lectures' seven cases

@@ -4,7 +4,7 @@
  * spec/crosscheck/vectors-seed3.jsonl is `nn-oracle vectors --op all --seed 3`
  * (float64, every built-in variant once) and edge-cases-seed3.jsonl the edge
  * variants of ./edge-cases.ts at seed 3; both were recomputed by PyTorch 1.13
- * in float64 with scripts/crosscheck_pytorch.py and agreed case by case within
+ * in float64 with spec/crosscheck/crosscheck_pytorch.py and agreed case by case within
  * the case format's float64 tolerance (rtol 1e-7, atol 1e-9), the documented
  * intentional differences aside (./pytorch-crosscheck.md). Torch is not
  * available here, so instead of rerunning it this spec pins the files: the
@@ -48,7 +48,7 @@ const firstDiff = (a: string, b: string): string => {
 test('vectors --op all --seed 3 is byte-identical to the committed, PyTorch-verified file', () => {
   const committed = readFileSync(`${DIR}/vectors-seed3.jsonl`, 'utf8')
   const now = vectorsText(3)
-  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: node bin/nn-oracle.mjs vectors --seed 3 --out ${DIR}/vectors-seed3.jsonl && /usr/bin/python3 scripts/crosscheck_pytorch.py ${DIR}/vectors-seed3.jsonl`)
+  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: npx nn-oracle vectors --seed 3 --out ${DIR}/vectors-seed3.jsonl && /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py ${DIR}/vectors-seed3.jsonl`)
 })
 
 test('the committed file covers every op the vectors writer knows', () => {
@@ -60,7 +60,7 @@ test('the committed file covers every op the vectors writer knows', () => {
 test('the edge cases are byte-identical to the committed, PyTorch-verified file', () => {
   const committed = readFileSync(`${DIR}/edge-cases-seed3.jsonl`, 'utf8')
   const now = edgeText()
-  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: node --import tsx ${DIR}/edge-cases.ts > ${DIR}/edge-cases-seed3.jsonl && /usr/bin/python3 scripts/crosscheck_pytorch.py ${DIR}/edge-cases-seed3.jsonl`)
+  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: node --import tsx ${DIR}/edge-cases.ts > ${DIR}/edge-cases-seed3.jsonl && /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py ${DIR}/edge-cases-seed3.jsonl`)
 })
 
 test('one seed, one file: two runs are byte-identical, and another seed differs', () => {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { PYTORCH_ROWS, render } from '../../scripts/conventions-table.ts'
+import { PYTORCH_ROWS, render } from '../../docs/tools/conventions-table.ts'
 import { CONVENTIONS } from '../../src/profiles/conventions.ts'
 
 const test = suite('docs/conventions.md')
 
 test('is current with the conventions in the code', () => {
-  assert.is(readFileSync('docs/conventions.md', 'utf8'), render(), 'run: node --import tsx scripts/conventions-table.ts')
+  assert.is(readFileSync('docs/conventions.md', 'utf8'), render(), 'run: node --import tsx docs/tools/conventions-table.ts')
 })
 
 test('every row names a test that exists in its spec file', () => {

@@ -1,20 +1,20 @@
 /**
- * The docs site's references (scripts/docs-check.ts). VitePress builds with
+ * The docs site's references (docs/tools/docs-check.ts). VitePress builds with
  * exit 0 when a `<<< file#region` names a region that is not there (it inlines
  * the whole file) or an `<!--@include: ...-->` target is missing (it drops it),
  * so this spec is what fails instead. It also requires the committed figures to
- * be what scripts/figures.ts computes from the library today, apart from the
+ * be what docs/tools/figures.ts computes from the library today, apart from the
  * activation-statistics histograms (about 30 s of simulation; regenerate them
  * with `npm run docs:figures`).
- * The browser test of the built site is `npm run test:docs` (scripts/docs-test.mjs).
+ * The browser test of the built site is `npm run test:docs` (docs/tools/docs-test.mjs).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { REQUIRED_PROOFS, checkDocs, hasRegion } from '../../scripts/docs-check.ts'
-import { FIGURES, OUT } from '../../scripts/figures.ts'
+import { REQUIRED_PROOFS, checkDocs, hasRegion } from '../../docs/tools/docs-check.ts'
+import { FIGURES, OUT } from '../../docs/tools/figures.ts'
 
 const test = suite('docs: snippets, includes, figures')
 
@@ -71,7 +71,7 @@ test("regions follow VitePress's markers: `// #region name` ... `// #endregion n
   assert.not.ok(hasRegion('// #region forward (the VJP)\nx\n// #endregion forward\n', 'forward'), 'VitePress does not accept text after the name')
 })
 
-test('the committed figures are what scripts/figures.ts computes now (all but the activation-statistics runs)', () => {
+test('the committed figures are what docs/tools/figures.ts computes now (all but the activation-statistics runs)', () => {
   for (const [group, make] of FIGURES) {
     if (group === 'init') continue
     for (const [file, svg] of Object.entries(make())) {

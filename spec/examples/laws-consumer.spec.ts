@@ -1,5 +1,5 @@
 /**
- * The laws library from the outside: examples/laws-consumer is a separate
+ * The laws library from the outside: docs/examples/laws-consumer is a separate
  * package depending on nn-oracle by path, testing its own layers with its own
  * runner. Linked to this working tree (as `file:../..` would be), no network.
  */
@@ -14,7 +14,7 @@ const test = suite('laws library, from a separate package')
 
 const consumer = (patch?: (src: string) => string) => {
   const dir = mkdtempSync(join(tmpdir(), 'laws-consumer-'))
-  cpSync('examples/laws-consumer', dir, { recursive: true })
+  cpSync('docs/examples/laws-consumer', dir, { recursive: true })
   mkdirSync(join(dir, 'node_modules'), { recursive: true })
   symlinkSync(resolve('.'), join(dir, 'node_modules', 'nn-oracle'))
   if (patch) {

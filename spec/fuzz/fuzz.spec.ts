@@ -9,7 +9,7 @@ import { fuzz } from '../../src/fuzz/run.ts'
 
 const test = suite('fuzz: differential testing through a process boundary')
 const tmp = mkdtempSync(join(tmpdir(), 'nn-oracle-fuzz-'))
-const IMPL = 'examples/impl/impl.mjs'
+const IMPL = 'docs/examples/impl/impl.mjs'
 const FAKE = 'spec/fuzz/fake-impl.mjs'
 
 const fuzzWith = async (command: string, op: string, runs: number, timeoutMs = 5000, shrink = true) => {

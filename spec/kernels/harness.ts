@@ -152,7 +152,7 @@ export const parity = <A>(test: Test, p: Parity<A>): void => {
         throw new Error(
           `"${name}" failed after ${details.numRuns} runs on ${dev.backend} (${dev.adapter}): ${err?.message ?? String(details.errorInstance)}\n` +
           `  counterexample: ${fc.stringify(details.counterexample).slice(0, 2000)}\n` +
-          `  replay: NN_ORACLE_SEED=${details.seed} NN_ORACLE_PATH=${details.counterexamplePath} node scripts/test.mjs spec/kernels`,
+          `  replay: NN_ORACLE_SEED=${details.seed} NN_ORACLE_PATH=${details.counterexamplePath} node spec/run.mjs spec/kernels`,
         )
       }
     })

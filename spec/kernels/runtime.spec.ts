@@ -28,7 +28,7 @@ console.log('RESULT ' + JSON.stringify(d._tag === 'Right' ? { backend: d.right.b
 }
 
 // A Vulkan loader pointed at a driver file that does not exist: dawn.node finds no adapter,
-// which is what a laptop without Vulkan (or a CI image without scripts/setup-webgpu.sh) sees.
+// which is what a laptop without Vulkan (or a CI image without kernels/setup-webgpu.sh) sees.
 // The Vulkan loader reads VK_DRIVER_FILES first and VK_ICD_FILENAMES after it: hide the driver under both,
 // or a machine that names its driver in VK_DRIVER_FILES (the H100 runs do) still finds it.
 const NO_ADAPTER = { VK_DRIVER_FILES: '/nonexistent/nn-oracle-no-icd.json', VK_ICD_FILENAMES: '/nonexistent/nn-oracle-no-icd.json' }

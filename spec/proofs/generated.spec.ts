@@ -1,5 +1,5 @@
 /**
- * docs/generated/proofs/ is committed output of scripts/render-proofs.ts: it
+ * docs/generated/proofs/ is committed output of docs/tools/render-proofs.ts: it
  * must be what the proofs render to now (re-rendered into a temporary
  * directory by the script itself and compared file by file), at the paths the
  * docs include, in the Markdown subset the docs site renders.
@@ -28,17 +28,17 @@ const STABLE = [
   'optimization/adam-bias-correction',
 ]
 
-test('the committed files are exactly what scripts/render-proofs.ts writes now', () => {
+test('the committed files are exactly what docs/tools/render-proofs.ts writes now', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'render-proofs-'))
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/render-proofs.ts', '--out', tmp], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'docs/tools/render-proofs.ts', '--out', tmp], { encoding: 'utf8' })
     assert.is(r.status, 0, `render-proofs failed: ${r.stderr}`)
     const fresh = files(tmp).map((f) => relative(tmp, f)).sort()
     const committed = existsSync(OUT) ? files(OUT).map((f) => relative(OUT, f)).sort() : []
-    assert.equal(committed, fresh, `${OUT} lists other files than a fresh render: run node --import tsx scripts/render-proofs.ts`)
+    assert.equal(committed, fresh, `${OUT} lists other files than a fresh render: run node --import tsx docs/tools/render-proofs.ts`)
     for (const f of fresh) {
       assert.ok(readFileSync(join(OUT, f), 'utf8') === readFileSync(join(tmp, f), 'utf8'),
-        `${OUT}/${f} is out of date with the proofs: run node --import tsx scripts/render-proofs.ts`)
+        `${OUT}/${f} is out of date with the proofs: run node --import tsx docs/tools/render-proofs.ts`)
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true })

@@ -3,7 +3,6 @@
  * Every failure is a message and an exit status, never a stack trace.
  */
 import { CHECK_HELP, checkCommand } from './check.ts'
-import { FUZZ_HELP, fuzzCommand } from './fuzz.ts'
 import { VECTORS_HELP, vectorsCommand } from './vectors.ts'
 
 const HELP = `nn-oracle: a float64 reference for neural-network building blocks
@@ -25,7 +24,20 @@ type Command = (argv: readonly string[]) => Promise<number>
 const commands: Record<string, { run: Command; help: string }> = {
   check: { run: checkCommand, help: CHECK_HELP },
   vectors: { run: vectorsCommand, help: VECTORS_HELP },
-  fuzz: { run: fuzzCommand, help: FUZZ_HELP },
+  // fuzz draws and shrinks cases with fast-check, a peer dependency that npm
+  // installs with nn-oracle; loaded only when fuzz runs, so that the other
+  // commands need nothing but fp-ts (and fuzz says how to install it if absent).
+  fuzz: {
+    run: async (argv) => {
+      const m = await import('./fuzz.ts').catch((e: unknown) => e as Error)
+      if (m instanceof Error) {
+        console.error(`nn-oracle fuzz: fast-check could not be loaded (${m.message.split('\n')[0]}); install it with: npm install fast-check@^4.3.0`)
+        return 2
+      }
+      return m.fuzzCommand(argv)
+    },
+    help: 'usage: nn-oracle fuzz --impl CMD --op OP [options]   (see nn-oracle fuzz --help)',
+  },
   ops: { run: async () => (await import('./ops.ts')).opsCommand(), help: 'usage: nn-oracle ops\n\nLists every op of the catalogue with its inputs, attributes and outputs.' },
   experiment: {
     run: async (argv) => (await import('./experiment.ts')).experimentCommand([...argv]),

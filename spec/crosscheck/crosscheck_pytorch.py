@@ -4,7 +4,7 @@
 Reads a case file in the oracle's case format (../shared/case-format.md), for
 example one written by
 
-    node bin/nn-oracle.mjs vectors --out FILE [--dtype float32|float64] [--seed S] [--count N]
+    npx nn-oracle vectors --out FILE [--dtype float32|float64] [--seed S] [--count N]
 
 recomputes every case with PyTorch in float64 from the case's own inputs,
 attributes and cotangents, and compares with the case's `outputs` and
@@ -15,7 +15,7 @@ against the same infinity, shapes must be equal, int64/bool exactly.
 Gradients are torch.autograd.grad of sum(cotangent * output) over the case's
 cotangents, with respect to the inputs named in the case's `gradients`.
 
-    /usr/bin/python3 scripts/crosscheck_pytorch.py FILE [FILE ...] [--quiet]
+    /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py FILE [FILE ...] [--quiet]
 
 Prints one line per disagreeing case (op, id, tensor, index, expected and
 torch values, how many elements disagree), then a per-op table (tol.used: the
@@ -638,7 +638,7 @@ def main(argv):
     quiet = "--quiet" in argv
     files = [a for a in argv if not a.startswith("--")]
     if not files:
-        print("usage: /usr/bin/python3 scripts/crosscheck_pytorch.py FILE [FILE ...] [--quiet]\n" + __doc__)
+        print("usage: /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py FILE [FILE ...] [--quiet]\n" + __doc__)
         return 2
     table = OrderedDict()
     n_cases = n_bad = n_skip = n_known = 0

@@ -3,7 +3,7 @@
 // packages, speaking nn-oracle's fuzz protocol: one case per line on stdin
 // ({"id", "op", "attrs", "inputs", "cotangents"}), one reply per line on stdout
 // ({"id", "outputs", "gradients"}, tensors as {"dtype", "shape", "data"}).
-// It stands for "your implementation": `nn-oracle fuzz --impl "node examples/impl/impl.mjs" --op batch_norm`.
+// It stands for "your implementation": `nn-oracle fuzz --impl "node docs/examples/impl/impl.mjs" --op batch_norm`.
 import { createInterface } from 'node:readline'
 
 const size = (shape) => shape.reduce((a, b) => a * b, 1)

@@ -3,8 +3,8 @@
  * Markdown fragment for the docs, from the same objects the specs check: the
  * reader sees exactly the lines that were checked, with the number of points,
  * the seed and the error bounds of the check. Run:
- *   node --import tsx scripts/render-proofs.ts              writes docs/generated/proofs/
- *   node --import tsx scripts/render-proofs.ts --out DIR    writes DIR instead (the spec's freshness check)
+ *   node --import tsx docs/tools/render-proofs.ts              writes docs/generated/proofs/
+ *   node --import tsx docs/tools/render-proofs.ts --out DIR    writes DIR instead (the spec's freshness check)
  * Output: <family>/<name>.md per proof file (no frontmatter; a docs page
  * includes it with <!--@include: ../generated/proofs/<family>/<name>.md-->)
  * and index.json listing { id, family, name, title, path, spec, derivations }.
@@ -13,8 +13,8 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { type ProofFile, ROOT, loadProofs } from '../proofs/catalogue.ts'
-import { type Derivation, runsOf, seedOf } from '../proofs/derivation.ts'
+import { type ProofFile, ROOT, loadProofs } from '../../proofs/catalogue.ts'
+import { type Derivation, runsOf, seedOf } from '../../proofs/derivation.ts'
 
 /** "line 1: ...; lines 2-5: ..." from the error bound of each line, consecutive equal texts grouped. */
 const bounds = (d: Derivation): string => {

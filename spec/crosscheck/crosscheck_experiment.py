@@ -35,10 +35,10 @@ approximation argument, not a proof: the normal tail out at ~7 sigma is
 assumed, and the empirical margin (the largest |t| seen) is printed.
 
 Usage:
-  /usr/bin/python3 scripts/crosscheck_experiment.py compare [--layers 10 --width 500 --batch 1000] [--seeds K] [--ours-seed 0]
-      runs `node bin/nn-oracle.mjs experiment activation-stats --init I --activation A --json` for the
+  /usr/bin/python3 spec/crosscheck/crosscheck_experiment.py compare [--layers 10 --width 500 --batch 1000] [--seeds K] [--ours-seed 0]
+      runs `npx nn-oracle experiment activation-stats --init I --activation A --json` for the
       lectures' cases and numpy with K seeds (default 30), prints the per-layer table, exits 1 on |t| > T.
-  /usr/bin/python3 scripts/crosscheck_experiment.py fixture [--layers 10 --width 250 --batch 400] [--seeds K] [--out FILE]
+  /usr/bin/python3 spec/crosscheck/crosscheck_experiment.py fixture [--layers 10 --width 250 --batch 400] [--seeds K] [--out FILE]
       writes the numpy summary the uvu spec spec/crosscheck/experiment.spec.ts reads
       (default spec/crosscheck/experiment-numpy.json, K = 200, seeds 1000 .. 1000 + K - 1).
 """
@@ -251,7 +251,7 @@ def cmd_fixture(a):
         print("%-14s %-5s %.1f s" % (init, activation, time.time() - t0), file=sys.stderr)
         cases.append({"init": init, "activation": activation, "layers": rows})
     fixture = {
-        "command": "/usr/bin/python3 scripts/crosscheck_experiment.py fixture --layers %d --width %d --batch %d --seeds %d"
+        "command": "/usr/bin/python3 spec/crosscheck/crosscheck_experiment.py fixture --layers %d --width %d --batch %d --seeds %d"
                    % (a.layers, a.width, a.batch, a.seeds),
         "numpy": np.__version__,
         "generator": "numpy.random.default_rng(seed) (PCG64): X first, then W_1..W_L",

@@ -4,7 +4,7 @@
 // script applies the edit to a copy of the tree's file, runs the named spec,
 // expects it to FAIL, and restores the file. A mutation that leaves the spec
 // green is a law that guards nothing; the script exits 1 naming it.
-// Usage: node scripts/mutate.mjs [filter]     (filter: substring of the mutations file path)
+// Usage: node spec/mutate.mjs [filter]     (filter: substring of the mutations file path)
 import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'

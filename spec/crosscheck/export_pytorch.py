@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Export PyTorch 1.13 reference cases for every op of the nn-oracle catalogue.
 
-Writes examples/pytorch-sample.jsonl in the oracle's case format, version 1:
+Writes docs/examples/pytorch-sample.jsonl in the oracle's case format, version 1:
 one JSON object per line with id, op, attrs, inputs, outputs, cotangents and
 gradients. Everything is computed by PyTorch in float64; gradients are
 torch.autograd.grad of sum(cotangent * output) with respect to every float
@@ -9,7 +9,7 @@ input the format lets carry a gradient.
 
 Run with Debian's interpreter, which has torch 1.13 and numpy:
 
-    /usr/bin/python3 scripts/export_pytorch.py
+    /usr/bin/python3 spec/crosscheck/export_pytorch.py
 
 Reruns are byte-identical: each case seeds torch's generator from the CRC-32
 of its own id (so adding a case does not change the others), inputs and

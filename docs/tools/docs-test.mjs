@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The docs in a real browser: builds the site (scripts/docs-check.ts, then
+// The docs in a real browser: builds the site (docs/tools/docs-check.ts, then
 // `vitepress build docs`), serves docs/.vitepress/dist on 127.0.0.1 with a tiny
 // static server, and opens every page in headless Chromium (Debian's
 // /usr/bin/chromium through playwright-core, a fresh profile, no network beyond
@@ -13,7 +13,7 @@
 //     element of that id on the target page.
 // It saves one full-page screenshot per page to .reports/docs-screens/ and ends
 // with "N passed, N failed" (N pages).
-// Usage: node scripts/docs-test.mjs [--no-build] [--only SUBSTRING]
+// Usage: node docs/tools/docs-test.mjs [--no-build] [--only SUBSTRING]
 // Environment: CHROMIUM (default /usr/bin/chromium), DOCS_SCREENS (default .reports/docs-screens).
 import { spawnSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
@@ -40,7 +40,7 @@ const step = (what, cmd, cmdArgs) => {
 }
 
 if (!args.includes('--no-build')) {
-  step('docs-check', process.execPath, ['--import', 'tsx', 'scripts/docs-check.ts', 'docs'])
+  step('docs-check', process.execPath, ['--import', 'tsx', 'docs/tools/docs-check.ts', 'docs'])
   step('vitepress build', process.execPath, [join(ROOT, 'node_modules/vitepress/bin/vitepress.js'), 'build', 'docs'])
 }
 if (!existsSync(CHROMIUM)) {

@@ -13,12 +13,12 @@
  *   (5) the "On the GPU" notes stay honest: every `*.kernel.ts` file under kernels/ is
  *       named in some page, and every `name.kernel.ts` a page names exists
  *   (6) a repository path a page quotes in inline code (`src/...`, `spec/...`, `kernels/...`,
- *       `scripts/...`, `proofs/...`, `examples/...`, `bin/...`) exists, so that "what we
+ *       `proofs/...`, `docs/...`) exists, so that "what we
  *       check" names real spec files (paths are relative to the repository, the docs' parent)
  * Paths resolve as VitePress resolves them: `@/` is the docs root, anything else
  * is relative to the page. Markers follow VitePress's findRegion (a trimmed line
  * `// #region name`, `<!-- #region name -->` in Markdown).
- * Run: node --import tsx scripts/docs-check.ts [docs-dir]   (exit 1 on any problem)
+ * Run: node --import tsx docs/tools/docs-check.ts [docs-dir]   (exit 1 on any problem)
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -120,7 +120,7 @@ export const checkDocs = (docsDir: string, required: readonly string[] = REQUIRE
         else if (!hasRegion(readFileSync(p, 'utf8'), region)) at(`snippet region #${region} not found in ${path}; VitePress would inline the whole file`)
       }
       // (6) quoted repository paths
-      for (const m of line.matchAll(/`((?:src|spec|kernels|scripts|proofs|examples|bin)\/[\w./-]*)`/g)) {
+      for (const m of line.matchAll(/`((?:src|spec|kernels|proofs|docs)\/[\w./-]*)`/g)) {
         references++
         const p = m[1].replace(/[.,:;]+$/, '')
         if (!existsSync(join(dirname(docs), p))) at(`quotes ${p}, which does not exist`)

@@ -7,7 +7,7 @@
 # works (../shared/notes/gpujs.md, section 1: llvmpipe, Mesa 25.0.7-2~bpo12+1).
 #
 # Run as root; idempotent and non-interactive (CI calls it on every run).
-# Usage: sudo bash scripts/setup-webgpu.sh
+# Usage: sudo bash kernels/setup-webgpu.sh
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then

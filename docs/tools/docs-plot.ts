@@ -1,6 +1,6 @@
 /**
  * Line charts as SVG text, written by hand for the docs' figures
- * (scripts/figures.ts says why not vega-lite). A figure is a grid of panels;
+ * (docs/tools/figures.ts says why not vega-lite). A figure is a grid of panels;
  * a panel has linear or log axes with "nice" ticks (1, 2, 5 x 10^k), any number
  * of polylines (a series may be cut into pieces: a NaN point ends a piece, so a
  * jump is not drawn as a steep line), optional dots, reference lines and a legend.

@@ -20,7 +20,7 @@
  *   optimizers.svg              SGD, momentum, Nesterov and Adam (src/optimizers values) on an
  *                               ill-conditioned quadratic: loss per step and trajectories
  *
- * Plotting: hand-written SVG (scripts/docs-plot.ts, ~200 lines), not vega-lite.
+ * Plotting: hand-written SVG (docs/tools/docs-plot.ts, ~200 lines), not vega-lite.
  * Why: the histograms must be the library's own figure, and src/experiments/plot-svg.ts
  * already writes it by hand; what remains is line charts, which take one small
  * module. vega + vega-lite would add about 80 packages (25 MB) to the dev
@@ -31,22 +31,22 @@
  * Deterministic: every random draw comes from src/core/random.ts keys with the
  * seeds below, and the SVG text depends on nothing else (no dates, no
  * environment), so rerunning leaves the committed files unchanged.
- * Run: node --import tsx scripts/figures.ts [--only NAME-PREFIX]
+ * Run: node --import tsx docs/tools/figures.ts [--only NAME-PREFIX]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import { formatError } from '../src/core/errors.ts'
-import { vjp } from '../src/core/op.ts'
-import { keyFromSeed, normal, split } from '../src/core/random.ts'
-import { type Tensor, fromArray, full, make, scalar } from '../src/core/tensor.ts'
-import { type Init, type Result, activationStats, formatInit } from '../src/experiments/activation-stats.ts'
-import { renderSvg } from '../src/experiments/plot-svg.ts'
-import { type Optimizer, type Params } from '../src/optimizers/optimizer.ts'
-import { adam } from '../src/optimizers/adam.ts'
-import { sgd } from '../src/optimizers/sgd.ts'
-import { lookup } from '../src/registry.ts'
+import { formatError } from '../../src/core/errors.ts'
+import { vjp } from '../../src/core/op.ts'
+import { keyFromSeed, normal, split } from '../../src/core/random.ts'
+import { type Tensor, fromArray, full, make, scalar } from '../../src/core/tensor.ts'
+import { type Init, type Result, activationStats, formatInit } from '../../src/experiments/activation-stats.ts'
+import { renderSvg } from '../../src/experiments/plot-svg.ts'
+import { type Optimizer, type Params } from '../../src/optimizers/optimizer.ts'
+import { adam } from '../../src/optimizers/adam.ts'
+import { sgd } from '../../src/optimizers/sgd.ts'
+import { lookup } from '../../src/registry.ts'
 import { type Panel, type Series, PALETTE, figure } from './docs-plot.ts'
 
 export const OUT = 'docs/public/figures'

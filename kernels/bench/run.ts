@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Device, formatKernelError, openDevice } from '../kernels/runtime.ts'
+import { type Device, formatKernelError, openDevice } from '../runtime.ts'
 import { type Tf, type Workload, workloads } from './workloads.ts'
 
 const args = process.argv.slice(2)

@@ -10,15 +10,15 @@
  * comparable op).
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { RawAttrs } from '../src/core/attrs.ts'
-import { type Op, type Tensors, vjp } from '../src/core/op.ts'
-import { keyFromSeed, normal, split } from '../src/core/random.ts'
-import { type Shape, type Tensor, fromArray } from '../src/core/tensor.ts'
-import { registry } from '../src/registry.ts'
-import * as Adam from '../src/optimizers/adam.ts'
-import { kernelRegistry } from '../kernels/index.ts'
-import type { KernelOp } from '../kernels/op.ts'
-import { type Device, formatKernelError } from '../kernels/runtime.ts'
+import type { RawAttrs } from '../../src/core/attrs.ts'
+import { type Op, type Tensors, vjp } from '../../src/core/op.ts'
+import { keyFromSeed, normal, split } from '../../src/core/random.ts'
+import { type Shape, type Tensor, fromArray } from '../../src/core/tensor.ts'
+import { registry } from '../../src/registry.ts'
+import * as Adam from '../../src/optimizers/adam.ts'
+import { kernelRegistry } from '../index.ts'
+import type { KernelOp } from '../op.ts'
+import { type Device, formatKernelError } from '../runtime.ts'
 
 /** The slice of TensorFlow.js the workloads use (tfjs-core's namespace). */
 export type Tf = typeof import('@tensorflow/tfjs-core')

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch CUDA timings for nn-oracle's benchmark workloads (bench/workloads.ts, --full sizes).
+"""PyTorch CUDA timings for nn-oracle's benchmark workloads (kernels/bench/workloads.ts, --full sizes).
 
-Run on a machine with an NVIDIA GPU and PyTorch (not in CI):  python3 bench/pytorch_cuda.py [--json OUT]
+Run on a machine with an NVIDIA GPU and PyTorch (not in CI):  python3 kernels/bench/pytorch_cuda.py [--json OUT]
 
 Two timings per workload, fp32 with TF32 off (as the gpu.js kernels compute in fp32):
   end-to-end   host float32 arrays in, host arrays out: upload, compute, readback,
-               as a user of the oracle experiences it (what bench/run.ts measures);
+               as a user of the oracle experiences it (what kernels/bench/run.ts measures);
   kernel-only  data already on the device, CUDA events around the compute.
 Medians of `reps` timed runs after warm-ups.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every spec with uvu (TypeScript through tsx), passes uvu's output
 // through, and ends with the line CI counts: "N passed, N failed".
-// Usage: node scripts/test.mjs [dir] [pattern]   (defaults: spec, \.spec\.ts$)
+// Usage: node spec/run.mjs [dir] [pattern]   (defaults: spec, \.spec\.ts$)
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 

@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-// The nn-oracle command. The library is TypeScript run in place through tsx
-// (no build step), so what runs is exactly what the docs include and the
-// tests check.
-import { register } from 'tsx/esm/api'
+// The nn-oracle command. Published as compiled JavaScript (dist/src/cli/bin.js);
+// from a clone, `npm ci` builds it (the `prepare` script), and the specs run the
+// same `main` from the TypeScript sources through tsx.
+import { main } from './main.ts'
 
-register()
-const { main } = await import('../src/cli/main.ts')
 try {
   process.exitCode = await main(process.argv.slice(2))
 } catch (e) {
