@@ -1,5 +1,5 @@
 /**
- * The gpu.js runtime under every float32 kernel (../shared/notes/gpujs.md is
+ * The gpu.js runtime under every float32 kernel (kernels/gpujs-notes.md is
  * the field guide; its section numbers are cited as "gpujs §k").
  *
  * A `Device` is one gpu.js `GPU` in one backend:

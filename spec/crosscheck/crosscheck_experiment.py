@@ -36,7 +36,7 @@ assumed, and the empirical margin (the largest |t| seen) is printed.
 
 Usage:
   /usr/bin/python3 spec/crosscheck/crosscheck_experiment.py compare [--layers 10 --width 500 --batch 1000] [--seeds K] [--ours-seed 0]
-      runs `npx nn-oracle experiment activation-stats --init I --activation A --json` for the
+      runs `node --import tsx src/cli/bin.ts experiment activation-stats --init I --activation A --json` for the
       lectures' cases and numpy with K seeds (default 30), prints the per-layer table, exits 1 on |t| > T.
   /usr/bin/python3 spec/crosscheck/crosscheck_experiment.py fixture [--layers 10 --width 250 --batch 400] [--seeds K] [--out FILE]
       writes the numpy summary the uvu spec spec/crosscheck/experiment.spec.ts reads
@@ -52,7 +52,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # spec/crosscheck/ -> the repository
 
 # The lectures' cases (issue 5), plus glorot-normal and orthogonal with tanh.
 CASES = [
@@ -200,7 +200,7 @@ def t_stats(row, ours_mean, ours_std, k):
 
 
 def ours(init, activation, layers, width, batch, seed):
-    cmd = ["node", os.path.join(ROOT, "bin", "nn-oracle.mjs"), "experiment", "activation-stats", "--init", init,
+    cmd = ["node", "--import", "tsx", os.path.join(ROOT, "src", "cli", "bin.ts"), "experiment", "activation-stats", "--init", init,
            "--activation", activation, "--layers", str(layers), "--width", str(width), "--batch", str(batch),
            "--seed", str(seed), "--json"]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Independent cross-check of oracle vectors against PyTorch 1.13 (issue 4).
 
-Reads a case file in the oracle's case format (../shared/case-format.md), for
+Reads a case file in the oracle's case format (docs/case-format.md), for
 example one written by
 
-    npx nn-oracle vectors --out FILE [--dtype float32|float64] [--seed S] [--count N]
+    node --import tsx src/cli/bin.ts vectors --out FILE [--dtype float32|float64] [--seed S] [--count N]
 
 recomputes every case with PyTorch in float64 from the case's own inputs,
 attributes and cotangents, and compares with the case's `outputs` and

@@ -30,8 +30,8 @@ import torch.nn.functional as F
 torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "examples", "pytorch-sample.jsonl")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # spec/crosscheck/ -> the repository
+OUT = os.path.join(ROOT, "docs", "examples", "pytorch-sample.jsonl")
 
 CASES = []
 _numbering = Counter()

@@ -48,7 +48,7 @@ const firstDiff = (a: string, b: string): string => {
 test('vectors --op all --seed 3 is byte-identical to the committed, PyTorch-verified file', () => {
   const committed = readFileSync(`${DIR}/vectors-seed3.jsonl`, 'utf8')
   const now = vectorsText(3)
-  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: npx nn-oracle vectors --seed 3 --out ${DIR}/vectors-seed3.jsonl && /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py ${DIR}/vectors-seed3.jsonl`)
+  assert.ok(committed === now, `${firstDiff(committed, now)}\nre-verify: node --import tsx src/cli/bin.ts vectors --seed 3 --out ${DIR}/vectors-seed3.jsonl && /usr/bin/python3 spec/crosscheck/crosscheck_pytorch.py ${DIR}/vectors-seed3.jsonl`)
 })
 
 test('the committed file covers every op the vectors writer knows', () => {

@@ -1,22 +1,35 @@
 /**
  * The laws library from the outside: docs/examples/laws-consumer is a separate
- * package depending on nn-oracle by path, testing its own layers with its own
- * runner. Linked to this working tree (as `file:../..` would be), no network.
+ * package testing its own layers with its own runner (node:test). Here it runs
+ * against the packed tarball installed into a copy of it, as a user's CI would
+ * (not a symlink to this working tree), and again with planted bugs.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { packed, run } from '../package/tarball.ts'
 
 const test = suite('laws library, from a separate package')
 
-const consumer = (patch?: (src: string) => string) => {
+/** The example installed once from the tarball; each run works in its own copy. */
+let installed: string | undefined
+const base = (): string => {
+  if (installed !== undefined) return installed
   const dir = mkdtempSync(join(tmpdir(), 'laws-consumer-'))
   cpSync('docs/examples/laws-consumer', dir, { recursive: true })
-  mkdirSync(join(dir, 'node_modules'), { recursive: true })
-  symlinkSync(resolve('.'), join(dir, 'node_modules', 'nn-oracle'))
+  const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', packed()], dir)
+  assert.is(r.status, 0, r.out.slice(-2000))
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  assert.match(pkg.dependencies['nn-oracle'], /^file:.*\.tgz$/, 'installed from the tarball')
+  return (installed = dir)
+}
+
+const consumer = (patch?: (src: string) => string) => {
+  const dir = mkdtempSync(join(tmpdir(), 'laws-consumer-run-'))
+  cpSync(base(), dir, { recursive: true })
   if (patch) {
     const file = join(dir, 'layers.mjs')
     const src = readFileSync(file, 'utf8')
@@ -24,7 +37,7 @@ const consumer = (patch?: (src: string) => string) => {
     assert.is.not(next, src, 'the planted bug must change the source')
     writeFileSync(file, next)
   }
-  const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: dir, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
   return { status: r.status, out: r.stdout + r.stderr }
 }
 
