@@ -1,5 +1,5 @@
 /**
- * The kernel contract: the float32 mirror of an op of src/ (../shared/STYLE.md,
+ * The kernel contract: the float32 mirror of an op of src/ (docs/style.md,
  * "One op, one path, five homes", habit 12). Same name, same attributes
  * (parsed by the src op's own parser where the op exists), same input and
  * output names, and the same equation numbers as the src module's header.

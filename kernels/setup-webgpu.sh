@@ -4,7 +4,7 @@
 #
 # Why backports: bookworm's own Mesa 22.3 lavapipe lacks Vulkan features Dawn
 # requires, so dawn.node finds no adapter; Mesa 25 from bookworm-backports
-# works (../shared/notes/gpujs.md, section 1: llvmpipe, Mesa 25.0.7-2~bpo12+1).
+# works (kernels/gpujs-notes.md, section 1: llvmpipe, Mesa 25.0.7-2~bpo12+1).
 #
 # Run as root; idempotent and non-interactive (CI calls it on every run).
 # Usage: sudo bash kernels/setup-webgpu.sh

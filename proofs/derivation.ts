@@ -1,5 +1,5 @@
 /**
- * A derivation as checked data (../shared/notes/docs.md, section 3).
+ * A derivation as checked data (docs/tools/notes.md, section 3).
  *
  * A derivation is a chain of lines s_0 = s_1 = ... = s_K. Each line is what a
  * reader sees (its LaTeX and a one-sentence reason) and an expression that
@@ -18,7 +18,7 @@
  * which is what `checkPoint` requires, at every point drawn. A wrong step makes
  * two neighbours compute different functions; random points separate two
  * different analytic functions with probability 1 (the Schwartz-Zippel idea,
- * ../shared/notes/docs.md 3.1), and the bounds keep rounding from passing for
+ * docs/tools/notes.md 3.1), and the bounds keep rounding from passing for
  * a difference.
  *
  * Points come from a fast-check arbitrary (a failure shrinks to a small

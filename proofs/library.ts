@@ -3,6 +3,10 @@
  * catalogue name in src/registry.ts and run through `vjp` (src/core/op.ts),
  * exactly as a user calls it. An op error becomes a thrown Error, which
  * ./derivation.ts's checker reports as a failed line.
+ * Where the catalogue pairs an op with a fast path (src/fast/dispatch.ts), the
+ * derivation checks the readable reference, the code the chapters quote and
+ * whose equation numbers the proofs cite; spec/fast/ checks the fast path
+ * against that reference.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { RawAttrs } from '../src/core/attrs.ts'
@@ -13,7 +17,8 @@ import { lookup } from '../src/registry.ts'
 export const opNamed = (name: string): Op => {
   const op = lookup(name)
   if (op === undefined) throw new Error(`no op '${name}' in src/registry.ts`)
-  return op
+  const reference = (op as { readonly reference?: Op }).reference
+  return reference ?? op
 }
 
 const attrsOf = (op: Op, raw: RawAttrs): unknown => {

@@ -1,6 +1,6 @@
 /**
  * Error bounds of single lines (./derivation.ts, (1)), with their reasons
- * (../shared/STYLE.md, habit 10). u = EPS64 / 2 is float64's unit roundoff.
+ * (docs/style.md, habit 10). u = EPS64 / 2 is float64's unit roundoff.
  *
  * Rounding. A line that evaluates sums of at most n terms, each a product or
  * quotient of a few rounded factors, is within gamma_{n+c} * S of its exact

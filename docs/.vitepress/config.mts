@@ -5,25 +5,65 @@
 // docs/tools/docs-check.ts fails on a missing region or include (VitePress itself
 // silently inlines the whole file or drops the include); docs/tools/docs-test.mjs
 // opens every page in Chromium.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitepress'
 
-/** The chapters, in the order of the course; the sidebar and the pager follow this list. */
-export const chapters = [
-  { text: 'Notation', link: '/notation' },
-  { text: '1. Activation functions', link: '/activations' },
-  { text: '2. Fully connected and convolution layers', link: '/layers' },
-  { text: '3. Pooling', link: '/pooling' },
-  { text: '4. Losses', link: '/losses' },
-  { text: '5. Weight initialization', link: '/initialization' },
-  { text: '6. Normalization', link: '/normalization' },
-  { text: '7. Regularization', link: '/regularization' },
-  { text: '8. Optimization', link: '/optimization' },
+/** Pages other parts of the project add; each is linked only once it exists. */
+const ifPage = (text: string, page: string) => (existsSync(fileURLToPath(new URL(`../${page}.md`, import.meta.url))) ? [{ text, link: `/${page}` }] : [])
+
+/** The chapters, in the order of the lectures; the sidebar and the pager follow these lists. */
+export const lectures = [
+  {
+    text: 'Loss functions and optimization',
+    items: [{ text: '1. Losses', link: '/losses' }],
+  },
+  {
+    text: 'Neural networks and backpropagation',
+    items: [{ text: '2. Networks and backpropagation', link: '/networks' }, ...ifPage('Training results', 'training-results')],
+  },
+  {
+    text: 'Convolutional neural networks',
+    items: [
+      { text: '3. Fully connected and convolution layers', link: '/layers' },
+      { text: '4. Pooling', link: '/pooling' },
+    ],
+  },
+  {
+    text: 'Training neural networks I',
+    items: [
+      { text: '5. Activation functions', link: '/activations' },
+      { text: '6. Data preprocessing', link: '/preprocessing' },
+      { text: '7. Weight initialization', link: '/initialization' },
+      { text: '8. Normalization', link: '/normalization' },
+      { text: '9. Babysitting and hyperparameter search', link: '/tuning' },
+    ],
+  },
+  {
+    text: 'Training neural networks II',
+    items: [
+      { text: '10. Optimization', link: '/optimization' },
+      ...ifPage('Schedules and averaging', 'schedules-and-averaging'),
+      { text: '11. Ensembles and parameter averaging', link: '/ensembles' },
+      { text: '12. Regularization', link: '/regularization' },
+      ...ifPage('Data augmentation', 'augmentation'),
+      { text: '13. Transfer learning', link: '/transfer' },
+    ],
+  },
 ]
 
+/** Maintainer material, apart from the student's path. */
 export const reference = [
   { text: 'Using nn-oracle as an oracle', link: '/oracle' },
+  ...ifPage('The case format', 'case-format'),
+  ...ifPage('Defaults', 'defaults'),
+  { text: 'How the laws are tested', link: '/testing' },
+  { text: 'Conventions by chapter', link: '/chapter-conventions' },
   { text: 'Conventions (generated)', link: '/conventions' },
+  ...ifPage('Augmentation conventions', 'augmentation-conventions'),
+  { text: 'GPU notes', link: '/gpu' },
   { text: 'Performance of the kernels', link: '/performance' },
+  ...ifPage('House style', 'style'),
 ]
 
 /** Display and inline math removed (for the search index only). */
@@ -59,14 +99,13 @@ export default defineConfig({
   vite: { build: { chunkSizeWarningLimit: 4096 } },
   themeConfig: {
     nav: [
-      { text: 'Chapters', link: '/notation' },
-      { text: 'Oracle guide', link: '/oracle' },
-      { text: 'Conventions', link: '/conventions' },
+      { text: 'The book', link: '/losses' },
+      { text: 'For maintainers', link: '/oracle' },
     ],
     sidebar: [
-      { text: 'Introduction', items: [{ text: 'How to read this book', link: '/' }] },
-      { text: 'Chapters', items: chapters },
-      { text: 'Reference', items: reference },
+      { text: 'Introduction', items: [{ text: 'How to read this book', link: '/' }, { text: 'Notation', link: '/notation' }] },
+      ...lectures,
+      { text: 'For maintainers', items: reference },
     ],
     outline: { level: [2, 3] },
     search: {

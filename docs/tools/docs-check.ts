@@ -2,7 +2,7 @@
  * The docs' references, checked: VitePress builds with exit 0 when a snippet's
  * `#region` does not exist (it inlines the whole file) and when an
  * `<!--@include: ...-->` target is missing (it drops the comment silently);
- * only a missing snippet FILE fails the build (../shared/notes/docs.md, 2.3).
+ * only a missing snippet FILE fails the build (docs/tools/notes.md, 2.3).
  * This script fails on all of them, and on a figure that is not there:
  *   (1) `<<< path#region` lines outside fenced code (the only place VitePress reads them):
  *       the file exists and has `// #region name` ... `// #endregion name`
@@ -52,7 +52,8 @@ export const hasRegion = (text: string, name: string): boolean => {
 }
 
 const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
-  if (name === 'node_modules' || name === '.vitepress' || name === 'public') return []
+  // docs/tools holds the tools and their notes (research text that quotes prototypes), not pages
+  if (name === 'node_modules' || name === '.vitepress' || name === 'public' || name === 'tools') return []
   const p = join(dir, name)
   return statSync(p).isDirectory() ? walk(p) : name.endsWith('.md') ? [p] : []
 })

@@ -21,12 +21,15 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { extname, join, relative, resolve, sep } from 'node:path'
 import { chromium } from 'playwright-core'
+import { labProblems, linkProblem, overflowProblems, smallTextProblems, texProblems } from './page-checks.mjs'
 
-const ROOT = resolve(new URL('..', import.meta.url).pathname)
+const ROOT = resolve(new URL('../..', import.meta.url).pathname)
 const DIST = join(ROOT, 'docs/.vitepress/dist')
 const SCREENS = resolve(ROOT, process.env.DOCS_SCREENS ?? '.reports/docs-screens')
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 const args = process.argv.slice(2)
+/** A desktop and a phone. */
+const WIDTHS = [1440, 390]
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
 
 const step = (what, cmd, cmdArgs) => {
@@ -99,15 +102,10 @@ const idsOf = (path) => {
 const inspect = async () => {
   const problems = []
   const doc = document.querySelector('.vp-doc') ?? document.body
-  // Raw TeX: the text of the page without rendered math, code and scripts.
+  // Raw TeX: the text of the page without rendered math, code and scripts (judged in Node).
   const clone = doc.cloneNode(true)
   clone.querySelectorAll('mjx-container, pre, code, script, style, .katex').forEach((e) => e.remove())
   const text = clone.textContent ?? ''
-  const tex = text.match(/\$\$|\\(?:frac|begin|end|mathrm|operatorname|partial|sum|sqrt|hat|left|right|cdot|odot|text|mathbb|lvert|rvert)\b|\\[()[\]]/)
-  if (tex) {
-    const i = text.indexOf(tex[0])
-    problems.push(`raw TeX on the page: ${JSON.stringify(text.slice(Math.max(0, i - 40), i + 40).replace(/\s+/g, ' '))}`)
-  }
   // MathJax marks a TeX error as an merror node and an undefined macro as red text (its noundefined package).
   const merror = doc.querySelectorAll('mjx-container [data-mml-node="merror"], mjx-container [data-mjx-error], mjx-container g[data-mml-node="mtext"][fill="red"]')
   if (merror.length > 0) {
@@ -126,8 +124,51 @@ const inspect = async () => {
     const r = img.getBoundingClientRect()
     if (!img.complete || img.naturalWidth === 0 || r.width === 0 || r.height === 0) problems.push(`figure not shown: ${img.getAttribute('src')} (complete ${img.complete}, natural width ${img.naturalWidth}, box ${Math.round(r.width)} x ${Math.round(r.height)})`)
   }
+  // Overflow: elements past the right edge with no scrolling or clipping ancestor.
+  const vw = window.innerWidth
+  const clipped = (e) => { for (let a = e.parentElement; a !== null && a !== document.body; a = a.parentElement) { const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true } return false }
+  const offenders = []
+  if (document.documentElement.scrollWidth > vw + 1) {
+    for (const e of document.body.querySelectorAll('*')) {
+      const r = e.getBoundingClientRect()
+      if (r.right > vw + 1 && r.width > 0 && !clipped(e)) offenders.push({ what: `<${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? ' class="' + e.className.slice(0, 40) + '"' : ''}> "${(e.textContent ?? '').trim().slice(0, 40)}"`, right: r.right })
+      if (offenders.length > 200) break
+    }
+  }
+  // Figure text as displayed: inline SVG (not math) at its own scale; SVG files rendered off-screen at the img's size.
+  const textSizes = []
+  const measure = (svg, figure) => {
+    const box = svg.getBoundingClientRect()
+    const vb = svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width > 0 ? svg.viewBox.baseVal.width : box.width
+    if (box.width === 0 || vb === 0) return
+    const scale = box.width / vb
+    for (const t of svg.querySelectorAll('text')) {
+      const s = (t.textContent ?? '').trim()
+      if (s === '') continue
+      textSizes.push({ figure, text: s, px: parseFloat(getComputedStyle(t).fontSize) * scale })
+    }
+  }
+  for (const svg of doc.querySelectorAll('svg')) if (svg.closest('mjx-container') === null && svg.closest('svg') === svg && svg.querySelector('text') !== null) measure(svg, `inline svg "${svg.getAttribute('aria-label') ?? ''}"`)
+  const stage = document.createElement('div')
+  stage.style.cssText = 'position:absolute;left:-20000px;top:0;visibility:hidden'
+  document.body.appendChild(stage)
+  for (const img of imgs) {
+    const src = img.getAttribute('src') ?? ''
+    if (!/\.svg($|\?)/.test(src)) continue
+    const r = img.getBoundingClientRect()
+    try {
+      const svgText = await (await fetch(img.src)).text()
+      const parsed = new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement
+      const svg = document.importNode(parsed, true)
+      svg.setAttribute('width', String(r.width))
+      svg.removeAttribute('height')
+      stage.replaceChildren(svg)
+      measure(svg, src)
+    } catch (e) { problems.push(`figure ${src} could not be measured: ${e}`) }
+  }
+  stage.remove()
   const links = [...document.querySelectorAll('a[href]')].map((a) => a.href)
-  return { problems, links, math: doc.querySelectorAll('mjx-container').length, figures: imgs.length, title: document.title }
+  return { problems, links, math: doc.querySelectorAll('mjx-container').length, figures: imgs.length, title: document.title, text, viewport: vw, scrollWidth: document.documentElement.scrollWidth, offenders, textSizes, labs: doc.querySelectorAll('[data-lab]').length }
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'docs-test-chromium-'))
@@ -144,8 +185,37 @@ await context.route('**/*', (route) => (local(route.request().url()) ? route.con
 rmSync(SCREENS, { recursive: true, force: true })
 mkdirSync(SCREENS, { recursive: true })
 /** One page: its problems (empty when it passes) and what it holds. */
-const visit = async (path) => {
+const labState = (page) => page.evaluate(() => [...document.querySelectorAll('[data-lab]')].map((l) => ({
+  name: l.getAttribute('data-lab'), state: l.getAttribute('data-state'),
+  result: l.querySelector('[data-result]')?.textContent?.trim() ?? '', error: l.querySelector('.lab-status')?.textContent?.trim() ?? '',
+})))
+const settle = async (page, n) => {
+  // every lab leaves "running" (60 s each at most: the page computes with the library)
+  await page.waitForFunction((k) => { const ls = [...document.querySelectorAll('[data-lab]')]; return ls.length === k && ls.every((l) => l.getAttribute('data-state') !== 'running') }, n, { timeout: 60000 }).catch(() => {})
+}
+/** Each lab: its result, then a control changed (the first select gets another option), then its result again. */
+const exerciseLabs = async (page, n) => {
+  await settle(page, n)
+  const before = await labState(page)
+  const out = []
+  for (let i = 0; i < before.length; i++) {
+    const lab = page.locator('[data-lab]').nth(i)
+    const select = lab.locator('select[data-control]').first()
+    const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value))
+    const current = await select.inputValue()
+    const other = options.find((o) => o !== current)
+    await select.selectOption(other)
+    await page.waitForTimeout(50)
+    await settle(page, n)
+    const after = (await labState(page))[i]
+    out.push({ name: before[i].name, control: `its first control (${current} -> ${other})`, before: before[i], after })
+  }
+  return out
+}
+
+const visit = async (path, width) => {
   const page = await context.newPage()
+  await page.setViewportSize({ width, height: 900 })
   const problems = []
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`) })
   page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`))
@@ -154,35 +224,36 @@ const visit = async (path) => {
   page.on('request', (r) => { if (!local(r.url())) problems.push(`request off 127.0.0.1 (blocked): ${r.url()}`) })
   try {
     await page.goto(ORIGIN + path, { waitUntil: 'networkidle', timeout: 30000 })
+    if (width === WIDTHS[0]) await settle(page, await page.evaluate(() => document.querySelectorAll('[data-lab]').length))
     const r = await page.evaluate(inspect)
-    problems.push(...r.problems)
+    problems.push(...r.problems, ...texProblems(r.text), ...overflowProblems(r.viewport, r.scrollWidth, r.offenders), ...smallTextProblems(r.textSizes))
+    if (r.labs > 0 && width === WIDTHS[0]) for (const lab of await exerciseLabs(page, r.labs)) problems.push(...labProblems(lab))
     for (const href of new Set(r.links)) {
       if (!href.startsWith(ORIGIN)) continue
       const u = new URL(href)
       const target = u.pathname === new URL(ORIGIN + path).pathname ? path : u.pathname
-      const ids = idsOf(target)
-      if (ids === undefined) { problems.push(`broken link: ${href.slice(ORIGIN.length)} (no such page)`); continue }
-      const frag = decodeURIComponent(u.hash.slice(1))
-      if (frag !== '' && !ids.has(frag)) problems.push(`broken link: ${href.slice(ORIGIN.length)} (no element with id "${frag}")`)
+      const bad = linkProblem(href.slice(ORIGIN.length), idsOf(target), decodeURIComponent(u.hash.slice(1)))
+      if (bad !== undefined) problems.push(bad)
     }
     const name = path.replace(/^\//, '').replace(/\.html$/, '').replace(/\//g, '_') || 'index'
-    await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true })
+    await page.screenshot({ path: join(SCREENS, `${name}-${width}.png`), fullPage: true })
     await page.close()
-    return { path, problems: [...new Set(problems)], note: `${r.math} math, ${r.figures} figures` }
+    return { path: `${path} @${width}px`, problems: [...new Set(problems)], note: `${r.math} math, ${r.figures} figures, ${r.textSizes.length} figure labels${r.labs ? (width === WIDTHS[0] ? `, ${r.labs} labs exercised` : `, ${r.labs} labs (exercised at ${WIDTHS[0]} px)`) : ''}` }
   } catch (e) {
     await page.close()
-    return { path, problems: [...new Set(problems), e.message.split('\n')[0]], note: '' }
+    return { path: `${path} @${width}px`, problems: [...new Set(problems), e.message.split('\n')[0]], note: '' }
   }
 }
 
 // Two pages at a time (this is a 2-core machine); results are printed in page order.
 const t0 = Date.now()
-const results = new Array(pages.length)
+const jobs = pages.flatMap((p) => WIDTHS.map((w) => [p, w]))
+const results = new Array(jobs.length)
 let next = 0
-await Promise.all(Array.from({ length: Math.min(2, pages.length) }, async () => {
-  while (next < pages.length) {
+await Promise.all(Array.from({ length: Math.min(2, jobs.length) }, async () => {
+  while (next < jobs.length) {
     const i = next++
-    results[i] = await visit(pages[i])
+    results[i] = await visit(...jobs[i])
   }
 }))
 let passed = 0, failed = 0
@@ -199,6 +270,6 @@ for (const r of results) {
 await context.close()
 server.close()
 rmSync(profile, { recursive: true, force: true })
-console.log(`browser: ${pages.length} pages in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${relative(ROOT, SCREENS)}/`)
+console.log(`browser: ${pages.length} pages x ${WIDTHS.length} widths in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${relative(ROOT, SCREENS)}/`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed > 0 || pages.length === 0 ? 1 : 0)

@@ -25,7 +25,7 @@
  * already writes it by hand; what remains is line charts, which take one small
  * module. vega + vega-lite would add about 80 packages (25 MB) to the dev
  * dependencies for that, and write SVGs five times larger (the prototype in
- * ../shared/notes/docs.md, section 4: 107 KB against 21 KB per figure). Both are
+ * docs/tools/notes.md, section 4: 107 KB against 21 KB per figure). Both are
  * deterministic; ours also has no fonts, scripts or styles to load.
  *
  * Deterministic: every random draw comes from src/core/random.ts keys with the
@@ -237,7 +237,7 @@ const batchNormFigure = (): string => {
   return figure({
     title: 'batch_norm: training vs evaluation mode',
     subtitle: 'one channel, x ~ N(3, 2\u00b2), batches of 16, momentum 0.1, running statistics start at (0, 1); seed 7',
-    columns: 2,
+    columns: 1,
     panels: [
       {
         title: 'Running statistics after each training step',
@@ -259,7 +259,7 @@ const batchNormFigure = (): string => {
         legend: 'top-right',
       },
     ],
-    panelWidth: 460,
+    panelWidth: 640,
     panelHeight: 320,
   })
 }
@@ -285,7 +285,7 @@ const lossFigure = (): string => {
   return figure({
     title: 'Classification losses as functions of the margin m (two classes, true class 1)',
     subtitle: 'from the ops; the hinge is 2 \u00d7 multi_margin_loss because PyTorch divides by C = 2',
-    columns: 2,
+    columns: 1,
     panels: [
       {
         title: 'loss',
@@ -311,7 +311,7 @@ const lossFigure = (): string => {
         legend: 'bottom-right',
       },
     ],
-    panelWidth: 470,
+    panelWidth: 640,
     panelHeight: 320,
   })
 }
@@ -326,7 +326,7 @@ const penaltyFigure = (): string => {
   const s = (vals: readonly (readonly [number, number])[], k: 0 | 1, jump: number) => withBreaks(ws, vals.map((v) => v[k]), jump)
   return figure({
     title: 'Weight penalties on one weight w, from the ops',
-    columns: 2,
+    columns: 1,
     panels: [
       {
         title: 'penalty',
@@ -337,6 +337,8 @@ const penaltyFigure = (): string => {
           { name: 'l1_penalty: |w|', points: s(l1, 0, 1), color: PALETTE[1] },
           { name: 'elastic_net (beta 0.5)', points: s(en, 0, 1), color: PALETTE[2], dash: '6,3' },
         ],
+        // headroom above the curves (they end at 4) for the legend, which covered them before
+        yDomain: [-0.3, 6],
         legend: 'top-left',
       },
       {
@@ -397,9 +399,9 @@ const optimizerFigure = (): string => {
     hideInLegend: true,
   }))
   return figure({
-    title: 'Optimizers on f(\u03b8) = (\u03b8\u2081\u00b2 + 50 \u03b8\u2082\u00b2) / 2 from \u03b8 = (-4, 1), src/optimizers values',
-    subtitle: 'SGD: lr just below 2/L = 0.04; momentum and Nesterov: the same lr = 1/L and \u03bc, PyTorch form (b = \u03bc b + g); Adam: PyTorch defaults but lr',
-    columns: 2,
+    title: 'Optimizers on f(\u03b8) = (\u03b8\u2081\u00b2 + 50 \u03b8\u2082\u00b2) / 2 from \u03b8 = (-4, 1)',
+    subtitle: 'SGD: lr just below 2/L; momentum, Nesterov: lr 1/L, PyTorch form b = \u03bc b + g; Adam: default betas',
+    columns: 1,
     panels: [
       {
         title: 'f(\u03b8_t) per step',
@@ -408,7 +410,8 @@ const optimizerFigure = (): string => {
         yLog: true,
         yDomain: [1e-8, 100],
         series: paths.map((p, i) => ({ name: OPTIMIZER_RUNS[i].name, points: p.map((t, k) => [k, quad(t)] as [number, number]), color: PALETTE[i] })),
-        legend: 'bottom-left',
+        // the curves are all below 1 late in the run: the top right is free
+        legend: 'top-right',
       },
       {
         title: 'trajectories over the level sets of f',
@@ -421,7 +424,7 @@ const optimizerFigure = (): string => {
         legend: 'none',
       },
     ],
-    panelWidth: 500,
+    panelWidth: 640,
     panelHeight: 340,
   })
 }

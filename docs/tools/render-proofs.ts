@@ -16,6 +16,20 @@ import { dirname, join, relative } from 'node:path'
 import { type ProofFile, ROOT, loadProofs } from '../../proofs/catalogue.ts'
 import { type Derivation, runsOf, seedOf } from '../../proofs/derivation.ts'
 
+const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻', t: 'ᵗ', T: 'ᵀ', n: 'ⁿ' }
+
+/**
+ * A tolerance's ASCII text (written for failure messages in a terminal) as
+ * the page shows it: eps, delta, beta1 and sqrt as symbols, powers as
+ * superscripts, 1e-12 as 10⁻¹², <= as ≤. Only the page changes; the text in
+ * proofs/ stays greppable.
+ */
+export const pretty = (t: string): string => t
+  .replace(/\b(\d+(?:\.\d+)?)e-(\d+)\b/g, (_, m: string, e: string) => `${m === '1' ? '' : `${m}·`}10${[...`-${e}`].map((c) => SUP[c]).join('')}`)
+  .replace(/\^(-?\d+|[tTn])\b/g, (_, e: string) => [...e].map((c) => SUP[c] ?? c).join(''))
+  .replace(/\beps\b/g, 'ε').replace(/\bdelta\b/g, 'δ').replace(/\bbeta1\b/g, 'β₁').replace(/\bsqrt\(/g, '√(')
+  .replace(/<=/g, '≤').replace(/>=/g, '≥').replace(/\bx_j\b/g, 'xⱼ')
+
 /** "line 1: ...; lines 2-5: ..." from the error bound of each line, consecutive equal texts grouped. */
 const bounds = (d: Derivation): string => {
   const texts = d.steps.map((s) => (s.tolerance ?? d.tolerance).text)
@@ -25,7 +39,7 @@ const bounds = (d: Derivation): string => {
     if (last !== undefined && last.text === text) last.to = k + 1
     else groups.push({ from: k + 1, to: k + 1, text })
   })
-  return groups.map((g) => `${g.from === g.to ? `line ${g.from}` : `lines ${g.from}–${g.to}`}: ${g.text}`).join('; ')
+  return groups.map((g) => `${g.from === g.to ? `line ${g.from}` : `lines ${g.from}–${g.to}`}: ${pretty(g.text)}`).join('; ')
 }
 
 export const renderDerivation = (d: Derivation, source: string, spec: string): string => {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (reduced sizes) or `npm run bench -- --full` (the sizes of
- * ../shared/notes/gpujs.md §6). Prints, per workload, the median wall time of
+ * kernels/gpujs-notes.md §6). Prints, per workload, the median wall time of
  * each contender and its speed relative to the float64 reference of src/
  * (ratio = reference ms / contender ms: above 1 is faster), all measured in
  * this one run, interleaved round-robin so that host load hits every

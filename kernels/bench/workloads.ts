@@ -1,5 +1,5 @@
 /**
- * The benchmark workloads (../shared/notes/gpujs.md §6 lists the full sizes:
+ * The benchmark workloads (kernels/gpujs-notes.md §6 lists the full sizes:
  * matmul 1024^2, LayerNorm 4096 x 1024, a tiny call; conv2d N8 C64 32^2 K64
  * 3x3 and batch norm [64, 256, 16, 16] come from issue 6), each at a reduced size
  * for a 2-core machine and at full size behind --full. A workload builds its

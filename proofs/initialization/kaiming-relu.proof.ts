@@ -11,7 +11,18 @@ import { kaimingUniform } from '../../src/initializers/kaiming.ts'
 import type { Derivation } from '../derivation.ts'
 import { monteCarlo, rounding } from '../tolerance.ts'
 import { type Dist, expectation, mean, outcomes, symmetric, zeroMean } from './distributions.ts'
-import { DELTA, DRAWS } from './variance-of-sum.proof.ts'
+import { DELTA } from './variance-of-sum.proof.ts'
+import { frac, mul, num, sym } from '../expr.ts'
+
+/**
+ * Draws for the Monte Carlo line: 2^17 values of w^2. With R = 3 Var(y) and
+ * delta = 1e-12 per run, Hoeffding allows 3 sqrt(ln(2e12) / 2^18) = 0.031 Var(y)
+ * of sampling deviation, while a library whose variance is off by 5% moves the
+ * line by 0.05 Var(y): the check catches a 5% error in Var(w) (and the
+ * mutation in spec/docs/mutations.json shows it does). The previous 16384
+ * draws allowed 0.088 Var(y), which a 5% error passed.
+ */
+export const KAIMING_DRAWS = 2 ** 17
 
 interface Point {
   readonly n: number
@@ -39,13 +50,31 @@ const copies = (d: Dist, n: number): Dist[] => Array.from({ length: n }, () => d
 
 /** Mean square of M draws of the library's default kaiming_uniform for a [rows, n] weight: gain sqrt 2, fan_in n, |w| <= sqrt(6 / n). */
 const meanSquareOfLibraryWeights = (p: Point): number => {
-  const rows = Math.ceil(DRAWS / p.n)
+  const rows = Math.ceil(KAIMING_DRAWS / p.n)
   const w = kaimingUniform(p.key, [rows, p.n])
   if (E.isLeft(w)) throw new Error(`kaiming_uniform: ${w.left.arg}: ${w.left.expected}`)
   let s = 0
   for (const v of w.right.data) s += v * v
   return s / w.right.data.length
 }
+
+// The scalar lines, as Exprs (../expr.ts): each line's LaTeX is generated from the expression its check evaluates.
+// #region lines
+const N = sym<Point>('n', (p) => p.n)
+const VARW = sym<Point>('\\operatorname{Var}(w)', (p) => varOf(p.w))
+const ERELU2 = sym<Point>('\\mathbb E\\bigl[\\operatorname{relu}(y)^2\\bigr]', (p) => mean(p.y, (v) => sq(relu(v))))
+const EY2 = sym<Point>('\\mathbb E\\bigl[y^2\\bigr]', (p) => mean(p.y, sq))
+const VARY = sym<Point>('\\operatorname{Var}(y)', (p) => varOf(p.y))
+const HALF = frac<Point>(num(1), num(2), true)
+const W2BAR = sym<Point>('\\overline{w^2}', (p) => meanSquareOfLibraryWeights(p))
+export const LINES = {
+  secondMoment: mul(N, VARW, ERELU2),
+  half: mul(N, VARW, HALF, EY2),
+  variance: mul(HALF, N, VARW, VARY),
+  preserved: VARY,
+  library: mul(HALF, N, W2BAR, VARY),
+}
+// #endregion lines
 
 export const derivation: Derivation<Point> = {
   id: 'initialization/kaiming-relu',
@@ -56,7 +85,7 @@ export const derivation: Derivation<Point> = {
     'As for the variance of a sum, the lines are checked exactly over random discrete distributions (the $y_i$ with an atom at 0, which ReLU networks have plenty of); the last line samples the library\'s initializer.',
   ].join('\n'),
   variables,
-  runs: 100,
+  runs: 40,
   steps: [
     {
       latex: '\\operatorname{Var}\\Bigl(\\sum_{i=1}^{n} w_i \\operatorname{relu}(y_i)\\Bigr)',
@@ -68,34 +97,34 @@ export const derivation: Derivation<Point> = {
       },
     },
     {
-      latex: 'n\\, \\operatorname{Var}(w)\\, \\mathbb E\\bigl[\\operatorname{relu}(y)^2\\bigr]',
+      latex: LINES.secondMoment.tex,
       reason: 'The variance of a sum of $n$ independent, identically distributed products with $\\mathbb E[w] = 0$ is $n\\, \\mathbb E[w^2]\\, \\mathbb E[x^2]$ whatever the mean of $x$; here $x = \\operatorname{relu}(y)$, and it is its second moment, not its variance, that counts.',
-      value: (p) => p.n * varOf(p.w) * mean(p.y, (v) => sq(relu(v))),
+      value: (p) => LINES.secondMoment.ev(p),
     },
     {
-      latex: 'n\\, \\operatorname{Var}(w)\\, \\tfrac12\\, \\mathbb E\\bigl[y^2\\bigr]',
+      latex: LINES.half.tex,
       reason: 'ReLU keeps $y^2$ where $y > 0$ and gives 0 elsewhere; $y$ is symmetric, so $y$ and $-y$ are equally likely and the positive half carries exactly half of $\\mathbb E[y^2]$.',
-      value: (p) => p.n * varOf(p.w) * 0.5 * mean(p.y, sq),
+      value: (p) => LINES.half.ev(p),
     },
     {
-      latex: '\\tfrac12\\, n\\, \\operatorname{Var}(w)\\, \\operatorname{Var}(y)',
+      latex: LINES.variance.tex,
       reason: 'A symmetric $y$ has mean 0, so its second moment is its variance.',
-      value: (p) => 0.5 * p.n * varOf(p.w) * varOf(p.y),
+      value: (p) => LINES.variance.ev(p),
     },
     {
-      latex: '\\operatorname{Var}(y)',
+      latex: LINES.preserved.tex,
       reason: 'He et al.\'s choice $\\operatorname{Var}(w) = 2/n$ makes $\\tfrac12\\, n \\operatorname{Var}(w) = 1$: the pre-activations have the same variance in every layer. It is LeCun\'s $1/n$ times 2, the gain $\\sqrt2$ squared, because ReLU zeroes half of its input.',
-      value: (p) => varOf(p.y),
+      value: (p) => LINES.preserved.ev(p),
     },
     {
       relation: '\\approx',
-      latex: '\\tfrac12\\, n\\, \\overline{w^2}\\, \\operatorname{Var}(y), \\qquad w \\sim \\texttt{kaiming\\_uniform}',
-      reason: 'The library\'s initializer with its defaults (gain $\\sqrt2$ from `src/initializers/gain.ts`, fan-in mode), `src/initializers/kaiming.ts` (4): the mean square of 16384 of its draws estimates $\\operatorname{Var}(w)$.',
-      value: (p) => 0.5 * p.n * meanSquareOfLibraryWeights(p) * varOf(p.y),
+      latex: `${LINES.library.tex}, \\qquad w \\sim \\texttt{kaiming\\_uniform}`,
+      reason: 'The library\'s initializer with its defaults (gain $\\sqrt2$ from `src/initializers/gain.ts`, fan-in mode), `src/initializers/kaiming.ts` (4): the mean square of 131072 of its draws estimates $\\operatorname{Var}(w)$.',
+      value: (p) => LINES.library.ev(p),
       // w^2 lies in [0, b^2], b^2 = 3 * 2 / n, so the line lies in an interval of
       // width R = n/2 Var(y) 6/n = 3 Var(y); Hoeffding, delta = 1e-12 per run:
-      // at 100 runs a false failure has probability <= 1e-10 (union bound).
-      tolerance: monteCarlo((p: Point) => 3 * varOf(p.y), (p: Point) => 3 * varOf(p.y), (p: Point) => Math.ceil(DRAWS / p.n) * p.n, DELTA, 'R = 3 Var(y), M >= 16384 draws'),
+      // at 40 runs a false failure has probability <= 4e-11 (union bound).
+      tolerance: monteCarlo((p: Point) => 3 * varOf(p.y), (p: Point) => 3 * varOf(p.y), (p: Point) => Math.ceil(KAIMING_DRAWS / p.n) * p.n, DELTA, 'R = 3 Var(y), M >= 131072 draws'),
     },
   ],
   // Sums over at most N = 15^3 outcomes of products of at most 2n + 2 factors;

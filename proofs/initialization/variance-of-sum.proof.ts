@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Key, split, uniformArray } from '../../src/core/random.ts'
 import { varianceScaling } from '../../src/initializers/variance-scaling.ts'
 import type { Derivation } from '../derivation.ts'
+import { mul, paren, pow, sub, sym } from '../expr.ts'
 import { monteCarlo, rounding } from '../tolerance.ts'
 import { type Dist, expectation, mean, outcomes, zeroMean } from './distributions.ts'
 
@@ -52,6 +53,27 @@ const meanSquareOfLibraryWeights = (p: Point): number => {
   return s / w.right.data.length
 }
 
+// The scalar lines as Exprs (../expr.ts): each line's LaTeX is generated from the expression its check evaluates.
+// #region lines
+const N = sym<Point>('n', (p) => p.n)
+const VARWX = sym<Point>('\\operatorname{Var}(w x)', (p) => pair(p, (w, x) => sq(w * x)) - sq(pair(p, (w, x) => w * x)))
+const EW2 = sym<Point>('\\mathbb E[w^2]', (p) => mean(p.w, sq))
+const EX2 = sym<Point>('\\mathbb E[x^2]', (p) => mean(p.x, sq))
+const EW = sym<Point>('\\mathbb E[w]', (p) => mean(p.w))
+const EX = sym<Point>('\\mathbb E[x]', (p) => mean(p.x))
+const VARW = sym<Point>('\\operatorname{Var}(w)', (p) => varOf(p.w))
+const VARX = sym<Point>('\\operatorname{Var}(x)', (p) => varOf(p.x))
+const W2BAR = sym<Point>('\\overline{w^2}', (p) => meanSquareOfLibraryWeights(p))
+export const LINES = {
+  diagonal: mul(N, VARWX),
+  factored: mul(N, paren(sub(mul(EW2, EX2), mul(pow(EW, 2), pow(EX, 2))))),
+  meanZero: mul(N, EW2, EX2),
+  variances: mul(N, VARW, VARX),
+  preserved: VARX,
+  library: mul(N, W2BAR, VARX),
+}
+// #endregion lines
+
 export const derivation: Derivation<Point> = {
   id: 'initialization/variance-of-sum',
   title: 'The variance of a sum of products: n Var(w) Var(x)',
@@ -87,35 +109,35 @@ export const derivation: Derivation<Point> = {
       },
     },
     {
-      latex: 'n\\, \\operatorname{Var}(w x)',
+      latex: LINES.diagonal.tex,
       reason: 'For $i \\ne j$ the two terms share no variable, so they are independent and their covariance is 0; the $n$ diagonal terms all have the same distribution.',
-      value: (p) => p.n * (pair(p, (w, x) => sq(w * x)) - sq(pair(p, (w, x) => w * x))),
+      value: (p) => LINES.diagonal.ev(p),
     },
     {
-      latex: 'n \\left( \\mathbb E[w^2]\\, \\mathbb E[x^2] - \\mathbb E[w]^2\\, \\mathbb E[x]^2 \\right)',
+      latex: LINES.factored.tex,
       reason: 'Since $w$ and $x$ are independent, expectations of their products factor: $\\mathbb E[(wx)^2] = \\mathbb E[w^2]\\,\\mathbb E[x^2]$ and $\\mathbb E[wx] = \\mathbb E[w]\\,\\mathbb E[x]$.',
-      value: (p) => p.n * (mean(p.w, sq) * mean(p.x, sq) - sq(mean(p.w)) * sq(mean(p.x))),
+      value: (p) => LINES.factored.ev(p),
     },
     {
-      latex: 'n\\, \\mathbb E[w^2]\\, \\mathbb E[x^2]',
+      latex: LINES.meanZero.tex,
       reason: 'The weights have mean 0, which removes the second term (whatever the mean of $x$).',
-      value: (p) => p.n * mean(p.w, sq) * mean(p.x, sq),
+      value: (p) => LINES.meanZero.ev(p),
     },
     {
-      latex: 'n\\, \\operatorname{Var}(w)\\, \\operatorname{Var}(x)',
+      latex: LINES.variances.tex,
       reason: 'With mean 0, a second moment is a variance; for $x$ this is where its zero mean is used.',
-      value: (p) => p.n * varOf(p.w) * varOf(p.x),
+      value: (p) => LINES.variances.ev(p),
     },
     {
-      latex: '\\operatorname{Var}(x)',
+      latex: LINES.preserved.tex,
       reason: 'Choosing $\\operatorname{Var}(w) = 1/n$, with $n$ the fan-in (LeCun; the forward half of Xavier/Glorot), makes the layer keep the variance of its input.',
-      value: (p) => varOf(p.x),
+      value: (p) => LINES.preserved.ev(p),
     },
     {
       relation: '\\approx',
-      latex: 'n\\, \\overline{w^2}\\, \\operatorname{Var}(x), \\qquad w \\sim \\texttt{variance\\_scaling}(\\text{scale } 1,\\ \\text{fan\\_in},\\ \\text{uniform})',
+      latex: `${LINES.library.tex}, \\qquad w \\sim \\texttt{variance\\_scaling}(\\text{scale } 1,\\ \\text{fan\\_in},\\ \\text{uniform})`,
       reason: 'The library\'s initializer for that choice, `src/initializers/variance-scaling.ts` (2) and (5): the mean square $\\overline{w^2}$ of 16384 of its draws estimates $\\operatorname{Var}(w)$.',
-      value: (p) => p.n * meanSquareOfLibraryWeights(p) * varOf(p.x),
+      value: (p) => LINES.library.ev(p),
       // w^2 lies in [0, b^2] with b^2 = 3 / n, so the line lies in an interval
       // of width R = n Var(x) 3 / n = 3 Var(x); Hoeffding with delta = 1e-12 per
       // run: at 100 runs, a false failure has probability <= 1e-10 (union bound).

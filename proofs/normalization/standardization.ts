@@ -16,6 +16,7 @@ import fc from 'fast-check'
 import type { Derivation, Step } from '../derivation.ts'
 import { vector } from '../points.ts'
 import { type Objective, centralDifferences, differenceTolerance, roundingEach } from '../tolerance.ts'
+import { type Expr, add, frac, mul, num, paren, sub, sym } from '../expr.ts'
 
 export interface NormPoint {
   readonly shape: readonly number[]
@@ -178,6 +179,34 @@ export interface NormalizationText {
   readonly runs?: number
 }
 
+/** What the last two algebraic lines read at element i of its group: the LaTeX and the value come from one Expr (../expr.ts). */
+interface Compact { readonly r: number; readonly m: number; readonly gi: number; readonly xi: number; readonly sg: number; readonly sgx: number }
+
+// #region compact
+const R = sym<Compact>('r', (e) => e.r)
+const GI = sym<Compact>('\\hat g_i', (e) => e.gi)
+const XI = sym<Compact>('\\hat x_i', (e) => e.xi)
+const SG = sym<Compact>('\\sum_j \\hat g_j', (e) => e.sg)
+const SGX = sym<Compact>('\\sum_j \\hat g_j\\,\\hat x_j', (e) => e.sgx)
+/** r (g_i - (1/m) sum g) - (r/m) xhat_i sum g xhat: the line after r^2 is absorbed. */
+export const compactA = (m: string): Expr<Compact> => {
+  const M = sym<Compact>(m, (e) => e.m)
+  return sub(mul(R, paren(sub(GI, mul(frac(num(1), M), SG)))), mul(frac(R, M), XI, SGX))
+}
+/** (r/m) (m g_i - sum g - xhat_i sum g xhat): (3), the form the library implements. */
+export const compactB = (m: string): Expr<Compact> => {
+  const M = sym<Compact>(m, (e) => e.m)
+  return mul(frac(R, M), paren(sub(sub(mul(M, GI), SG), mul(XI, SGX))))
+}
+// #endregion compact
+
+/** An Expr over Compact at every element: the group's r, size and two sums, and the element's ghat and xhat. */
+const compact = (p: NormPoint, e: Expr<Compact>): Float64Array => perGroup(p, (i, js, k, { r, xhat }, gh) => {
+  let sg = 0, sgx = 0
+  for (const j of js) { sg += gh[j]; sgx += gh[j] * xhat[j] }
+  return e.ev({ r: r[k], m: js.length, gi: gh[i], xi: xhat[i], sg, sgx })
+})
+
 export const normalizationDerivation = (t: NormalizationText): Derivation<NormPoint> => {
   const m = t.m
   const steps: Step<NormPoint>[] = [
@@ -211,24 +240,14 @@ export const normalizationDerivation = (t: NormalizationText): Derivation<NormPo
       }),
     },
     {
-      latex: `r\\left(\\hat g_i - \\frac{1}{${m}} \\sum_j \\hat g_j\\right) - \\frac{r}{${m}}\\,\\hat x_i \\sum_j \\hat g_j\\,\\hat x_j`,
+      latex: compactA(m).tex,
       reason: 'Each deviation is $x - \\mu = \\hat x / r$, so the two deviations absorb $r^2$ of the $r^3$.',
-      value: (p) => perGroup(p, (i, js, k, { r, xhat }, gh) => {
-        const n = js.length
-        let sg = 0, sgx = 0
-        for (const j of js) { sg += gh[j]; sgx += gh[j] * xhat[j] }
-        return r[k] * (gh[i] - sg / n) - (r[k] / n) * xhat[i] * sgx
-      }),
+      value: (p) => compact(p, compactA(m)),
     },
     {
-      latex: `\\frac{r}{${m}}\\left(${m}\\,\\hat g_i - \\sum_j \\hat g_j - \\hat x_i \\sum_j \\hat g_j\\,\\hat x_j\\right)`,
+      latex: compactB(m).tex,
       reason: `Factoring out $r/${m}$ leaves the compact form the library implements: two sums per group and one pass over the elements.`,
-      value: (p) => perGroup(p, (i, js, k, { r, xhat }, gh) => {
-        const n = js.length
-        let sg = 0, sgx = 0
-        for (const j of js) { sg += gh[j]; sgx += gh[j] * xhat[j] }
-        return (r[k] / n) * (n * gh[i] - sg - xhat[i] * sgx)
-      }),
+      value: (p) => compact(p, compactB(m)),
     },
     t.library,
   ]

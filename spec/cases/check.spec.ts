@@ -8,7 +8,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseLine } from '../../src/cases/case.ts'
 import { evaluate } from '../../src/cases/evaluate.ts'
 import { decodeTensor, encodeTensor } from '../../src/cases/tensor-json.ts'
-import { checkFiles } from '../../src/cli/check.ts'
+import { type CheckOptions, checkFiles } from '../../src/cli/check.ts'
+import { Readable } from 'node:stream'
 import { fromArray } from '../../src/core/tensor.ts'
 import { failed, ok } from '../laws/result.ts'
 import { property } from '../support/property.ts'
@@ -17,12 +18,12 @@ const test = suite('case format and check')
 const SAMPLE = 'docs/examples/pytorch-sample.jsonl'
 const tmp = mkdtempSync(join(tmpdir(), 'nn-oracle-check-'))
 
-const run = async (text: string) => {
+const run = async (text: string, opts: CheckOptions = {}) => {
   const file = join(tmp, `c${Math.random().toString(36).slice(2)}.jsonl`)
   writeFileSync(file, text)
   const lines: string[] = []
-  const results: { line: number; status: string }[] = []
-  const report = await checkFiles([file], (l) => lines.push(l), (_f, line, r) => results.push({ line, status: r.status }))
+  const results: { line: number; status: string; reason?: string }[] = []
+  const report = await checkFiles([file], (l) => lines.push(l), (_f, line, r) => results.push({ line, status: r.status, ...(r.reason ? { reason: r.reason } : {}) }), [], opts)
   return { report, lines, results }
 }
 
@@ -51,7 +52,7 @@ test('a mangled copy of the sample: each broken line is invalid at its own line 
 })
 
 test('an unknown op is unsupported (exit 1), a failing number is fail (exit 1), a missing file exit 2', async () => {
-  const c = { id: 'a', op: 'conv3d', inputs: {}, outputs: {} }
+  const c = { id: 'a', op: 'conv3d', inputs: {}, outputs: { y: encodeTensor(fromArray([1], [0])) } }
   assert.is((await run(JSON.stringify(c))).report.exitCode, 1)
   const x = encodeTensor(fromArray([2], [-1, 2]))
   const bad = { id: 'b', op: 'relu', inputs: { x }, outputs: { y: encodeTensor(fromArray([2], [0, 2.5])) } }
@@ -103,5 +104,71 @@ property(test, 'broken lines are reported, never thrown', fc.oneof(
     return failed(`threw on ${JSON.stringify(line)}: ${(e as Error).message}`)
   }
 }, 1000)
+
+const relu = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ id, op: 'relu', inputs: { x: encodeTensor(fromArray([2], [-1, 2])) }, outputs: { y: encodeTensor(fromArray([2], [0, 2])) }, ...extra })
+
+test('a line nested 5,000 deep is invalid on its own; the valid lines around it still pass', async () => {
+  const deep = '{"id": "deep", "op": "relu", "inputs": ' + '['.repeat(5000) + ']'.repeat(5000) + '}'
+  const { report, results } = await run([relu('a'), deep, relu('b')].join('\n') + '\n')
+  assert.equal(results.map((r) => r.status), ['pass', 'invalid', 'pass'])
+  assert.match(results[1].reason!, 'nested 5001 levels deep; a line may nest at most 64 levels')
+  assert.is(report.exitCode, 2)
+})
+
+test('a line longer than the size limit is invalid with its size and the limit; the others pass', async () => {
+  const big = relu('big', { attrs: {} }).replace('"attrs":{}', `"attrs":{"x":"${'a'.repeat(3000)}"}`)
+  const { results } = await run([relu('a'), big, relu('b')].join('\n') + '\n', { maxLineBytes: 2000 })
+  assert.equal(results.map((r) => r.status), ['pass', 'invalid', 'pass'])
+  assert.match(results[1].reason!, /line of \d+ bytes; a line may hold at most 2000 bytes/)
+})
+
+test('vacuous cases are reported, never passed: empty outputs, empty gradients, an empty file', async () => {
+  const x = encodeTensor(fromArray([2], [-1, 2]))
+  for (const extra of [{ outputs: {} }, { gradients: {} }, { outputs: {}, gradients: {} }]) {
+    const { report, results } = await run(JSON.stringify({ id: 'v', op: 'relu', inputs: { x }, ...extra }) + '\n')
+    assert.is(results[0].status, 'invalid', JSON.stringify(extra))
+    assert.match(results[0].reason!, 'at least one expected tensor')
+    assert.is(report.exitCode, 2)
+  }
+  for (const text of ['', '\n\n  \n']) {
+    const errors: string[] = []
+    const { report } = await run(text, { onError: (l) => errors.push(l) })
+    assert.is(report.exitCode, 2)
+    assert.is(report.empty.length, 1)
+    assert.match(errors.join('\n'), 'no cases')
+  }
+})
+
+test("expected tensors' dtypes are checked against the op's outputs: int64 for a float output, float for indices, an int64 gradient", async () => {
+  const x = encodeTensor(fromArray([2], [-1, 2]))
+  const asInt = { id: 'i', op: 'relu', inputs: { x }, outputs: { y: { dtype: 'int64', shape: [2], data: [0, 2] } } }
+  let r = await run(JSON.stringify(asInt))
+  assert.is(r.results[0].status, 'invalid')
+  assert.match(r.results[0].reason!, "outputs.y: expected a float32 or float64 tensor (the op's output y is float64), got int64")
+  const pool = { id: 'p', op: 'max_pool2d', attrs: { kernel_size: 2 }, inputs: { x: encodeTensor(fromArray([1, 1, 2, 2], [1, 2, 3, 4])) }, outputs: { indices: { dtype: 'float64', shape: [1, 1, 1, 1], data: [3] } } }
+  r = await run(JSON.stringify(pool))
+  assert.is(r.results[0].status, 'invalid')
+  assert.match(r.results[0].reason!, 'outputs.indices: expected a int64 tensor')
+  const grad = { id: 'g', op: 'relu', inputs: { x }, cotangents: { y: encodeTensor(fromArray([2], [1, 1])) }, gradients: { x: { dtype: 'int64', shape: [2], data: [0, 1] } } }
+  r = await run(JSON.stringify(grad))
+  assert.is(r.results[0].status, 'invalid')
+  assert.match(r.results[0].reason!, 'gradients.x: expected a float32 or float64 tensor (a gradient), got int64')
+})
+
+test('an output past the size limit is an invalid case with a reason (conv_transpose2d, stride 1e5), not an internal error', async () => {
+  const c = { id: 'huge', op: 'conv_transpose2d', attrs: { stride: 100000 }, inputs: { x: encodeTensor(fromArray([1, 1, 3, 3], new Array(9).fill(1))), weight: encodeTensor(fromArray([1, 1, 2, 2], [1, 1, 1, 1])) }, outputs: { y: encodeTensor(fromArray([1], [0])) } }
+  const { results } = await run([JSON.stringify(c), relu('after')].join('\n'))
+  assert.equal(results.map((r) => r.status), ['invalid', 'pass'])
+  assert.match(results[0].reason!, 'outputs hold at most 134217728 elements')
+  assert.not.match(results[0].reason!, 'internal error')
+})
+
+test('check - reads standard input', async () => {
+  const lines: string[] = []
+  const report = await checkFiles(['-'], (l) => lines.push(l), () => {}, [], { stdin: Readable.from([relu('a') + '\n', relu('b')]) })
+  assert.is(report.exitCode, 0, lines.join('\n'))
+  assert.is(report.byOp.get('relu')!.pass, 2)
+})
 
 test.run()

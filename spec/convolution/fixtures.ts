@@ -1,6 +1,6 @@
 /**
  * Cases pinned by PyTorch 1.13 (float64, CPU), stored in the oracle's case
- * format (../shared/case-format.md) by the torch-cases.py scripts beside the
+ * format (docs/case-format.md) by the torch-cases.py scripts beside the
  * .jsonl files. A spec replays them through the op's forward and vjp.
  *
  * Tolerance: PyTorch and the oracle evaluate the same sums of at most a few

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
 Writes torch-cases.jsonl beside this file: conv2d and conv_transpose2d cases in
-the oracle case format (/work/shared/case-format.md), computed by PyTorch 1.13
+the oracle case format (docs/case-format.md), computed by PyTorch 1.13
 in float64 on the CPU. Asymmetric conv2d padding goes through F.pad; the
 transpose's 4-value padding crops the full output, as ONNX's pads do.
 Run: /usr/bin/python3 spec/convolution/torch-cases.py   (torch is not a test dependency)

@@ -83,6 +83,7 @@ from collections import OrderedDict
 
 import torch
 import torch.nn.functional as F
+from export_schedules import op_ema_update, op_lr_schedule  # src/schedules, src/averaging
 
 torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
@@ -435,6 +436,8 @@ OPS = {
     "elastic_net_penalty": lambda a, i, info: {"loss": (get(a, "beta", 1.0) * i["w"] ** 2 + i["w"].abs()).sum()},
     "sgd_step": op_sgd_step,
     "adam_step": op_adam_step,
+    "lr_schedule": op_lr_schedule,
+    "ema_update": op_ema_update,
 }
 
 

@@ -15,7 +15,6 @@ import torch
 from torch.optim import lr_scheduler as S
 from torch.optim.swa_utils import AveragedModel
 
-torch.set_default_dtype(torch.float64)
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPEC = os.path.dirname(HERE)
 STEPS = 300
@@ -27,7 +26,7 @@ def tensor(values, dtype="float64", shape=None):
 
 
 def opt(lr):
-    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=lr)
 
 
 # (id, kind, attrs in the case format, constructor, lr)
@@ -63,6 +62,37 @@ CONFIGS = [
     ("one_cycle/pct-0.45", "one_cycle", {"max_lr": 1.0, "total_steps": 300, "pct_start": 0.45},
      lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=300, pct_start=0.45, cycle_momentum=False), 0.7),
 ]
+
+
+# Case-format attrs -> a PyTorch scheduler (for crosscheck_pytorch.py's
+# `lr_schedule` and `ema_update` entries: vectors files are checked with these).
+def make_scheduler(a):
+    kind = a["kind"]
+    kw = {k: v for k, v in a.items() if k not in ("kind", "lr")}
+    table = {
+        "step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "linear": S.LinearLR,
+        "cosine": S.CosineAnnealingLR, "cosine_warm_restarts": S.CosineAnnealingWarmRestarts,
+    }
+    if kind in table:
+        return lambda o: table[kind](o, **kw)
+    if kind == "cyclic":
+        return lambda o: S.CyclicLR(o, cycle_momentum=False, **kw)
+    if kind == "one_cycle":
+        kw = {k: (float(v) if k in ("pct_start", "div_factor", "final_div_factor", "max_lr") else v) for k, v in kw.items()}
+        return lambda o: S.OneCycleLR(o, cycle_momentum=False, **kw)
+    raise ValueError("unknown schedule kind %r" % kind)
+
+
+def op_lr_schedule(a, i, info):
+    steps = i["step"]
+    n = int(steps.max()) if steps.numel() else 0
+    lrs = torch.tensor(run(make_scheduler(a), float(a.get("lr", 1.0)), n), dtype=torch.float64)
+    return {"lr": lrs[steps.long().flatten()].reshape(steps.shape)}
+
+
+def op_ema_update(a, i, info):
+    decay = a.get("decay", 0.999)
+    return {"average": decay * i["average"] + (1 - decay) * i["param"]}
 
 
 def run(make, lr, steps=STEPS):
@@ -153,5 +183,7 @@ def averaging():
 
 
 if __name__ == "__main__":
+    # Only when run as the exporter: crosscheck_pytorch.py imports this module's op_* functions.
+    torch.set_default_dtype(torch.float64)
     schedules()
     averaging()

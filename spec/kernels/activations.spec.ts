@@ -107,13 +107,20 @@ const geluTanhDf = (x: B, g: B): B => {
   return mul(g, add(sp, mul(mul(mul(exact(2), x), mul(sp, sm)), du))) // (5)
 }
 
+/** (6), (7): x sigma(1.702 x), the kernel's evaluation order. */
+const geluSigmoid = (x: B): B => mul(x, sigmoid32(mul(f32(1.702), x))) // (6)
+const geluSigmoidDf = (x: B, g: B): B => {
+  const k = f32(1.702), sp = sigmoid32(mul(k, x)), sm = sigmoid32(neg(mul(k, x)))
+  return mul(g, add(sp, mul(mul(k, x), mul(sp, sm)))) // (7)
+}
+
 parity(test, {
   kernel: Gelu.op,
   reference: opReference(GeluRef.op),
-  arb: pointwiseCase(fc.record({ approximate: fc.constantFrom('none', 'tanh') }), () => [0]),
+  arb: pointwiseCase(fc.record({ approximate: fc.constantFrom('none', 'tanh', 'sigmoid') }), () => [0]),
   bounds: pointwiseBounds<GeluRef.Attrs>(
-    (x, a) => (a.approximate === 'none' ? geluExact(x) : geluTanh(x)),
-    (x, _y, g, a) => (a.approximate === 'none' ? geluExactDf(x, g) : geluTanhDf(x, g)),
+    (x, a) => (a.approximate === 'none' ? geluExact(x) : a.approximate === 'tanh' ? geluTanh(x) : geluSigmoid(x)),
+    (x, _y, g, a) => (a.approximate === 'none' ? geluExactDf(x, g) : a.approximate === 'tanh' ? geluTanhDf(x, g) : geluSigmoidDf(x, g)),
   ),
 })
 

@@ -102,6 +102,32 @@ export const check = (label: string, k: number, r: number, b: B): string | undef
     : `${label}: kernel ${k}, reference ${r}, |error| ${err.toExponential(3)} > bound ${allowed.toExponential(3)}`
 }
 
+/** The least normal float32: below it a device may flush, and relative accuracy is not promised. */
+export const NORMAL32 = 2 ** -126
+
+/**
+ * The relative bound, beside the absolute one. `check` allows e, the running
+ * error of the kernel's formula, which is absolute: where the model charges
+ * absolute terms (2^-126 per rounding, gamma(n) sum |terms| for a sum) or a
+ * spec's model is looser than the kernel, a tail result can lose every digit
+ * unseen (a sigmoid derivative of 2e-9 against a kernel's 0 is an absolute
+ * error of 2e-9). So a parity may also state, per element, a budget in ULPs
+ * counted from the kernel's operations with the table above (exp (3 + 2|x|)
+ * ULP, / 2.5 ULP, +, -, * 0.5 ULP each; relative errors add to first order),
+ * and a kernel result k whose float64 reference r is a normal float32
+ * (|r| >= 2^-126, every intermediate normal on the inputs drawn) passes only when
+ *   |k - r| <= ulps ULP |r| + REF_SLACK |r|
+ * as well. Undefined when it passes, else a message.
+ */
+export const checkRelative = (label: string, k: number, r: number, ulps: number): string | undefined => {
+  if (!Number.isFinite(r) || Math.abs(r) < NORMAL32) return undefined
+  const allowed = (ulps * ULP + REF_SLACK) * Math.abs(r)
+  const err = Math.abs(k - r)
+  return err <= allowed
+    ? undefined
+    : `${label}: kernel ${k}, reference ${r}, relative error ${(err / Math.abs(r)).toExponential(3)} > ${ulps} ULP (${(ulps * ULP + REF_SLACK).toExponential(3)})`
+}
+
 // ---------------------------------------------------------------- the kernels' math helpers, as bounds
 
 /** ../../kernels/math/log1p.ts: series below 1/16, log(1 + t) above; near the switch either branch. */

@@ -1,5 +1,5 @@
 /**
- * Kernel-equals-reference, bound to uvu and fast-check (../../../shared/STYLE.md,
+ * Kernel-equals-reference, bound to uvu and fast-check (docs/style.md,
  * habit 9 and the tinygrad row: one suite, run once per backend).
  *
  * `parity` registers one test per backend (webgpu through dawn.node, and
@@ -26,7 +26,7 @@ import type { KernelOp } from '../../kernels/op.ts'
 import { type Backend, type Device, formatKernelError, openDevice } from '../../kernels/runtime.ts'
 import { type ValueOptions, value } from '../laws/arbitraries.ts'
 import { seedOf } from '../support/property.ts'
-import { type B, check, exact } from './bounds.ts'
+import { type B, check, checkRelative, exact } from './bounds.ts'
 
 export const BACKENDS: readonly Backend[] = ['webgpu', 'cpu']
 
@@ -77,12 +77,20 @@ export interface Bounds {
   readonly gradients?: Readonly<Record<string, readonly B[]>>
 }
 
+/** Relative budgets in ULPs per element (./bounds.ts checkRelative), in the reference's flat order; undefined skips an element. */
+export interface Relative {
+  readonly outputs: Readonly<Record<string, readonly (number | undefined)[]>>
+  readonly gradients?: Readonly<Record<string, readonly (number | undefined)[]>>
+}
+
 export interface Parity<A> {
   readonly kernel: KernelOp<A>
   /** the float64 reference, usually `opReference(src op)` */
   readonly reference: (c: Case, cotangents: Tensors) => Reference
   readonly arb: fc.Arbitrary<Case>
   readonly bounds: (c: Case, attrs: A, cotangents: Tensors) => Bounds
+  /** budgets for normal float32 results, checked beside `bounds` (optional) */
+  readonly relative?: (c: Case, attrs: A, cotangents: Tensors) => Relative
   readonly runs?: number
   readonly name?: string
 }
@@ -96,13 +104,18 @@ export const opReference = (op: Op) => (c: Case, cotangents: Tensors): Reference
   return r.right
 }
 
-const compare = (what: string, k: Tensor | undefined, r: Tensor, b: readonly B[] | undefined): string | undefined => {
+/** One element: within its absolute bound, and within its relative budget when it has one (./bounds.ts). */
+export const checkElement = (label: string, k: number, r: number, b: B, ulps?: number): string | undefined =>
+  check(label, k, r, b) ?? (ulps === undefined ? undefined : checkRelative(label, k, r, ulps))
+
+const compare = (what: string, k: Tensor | undefined, r: Tensor, b: readonly B[] | undefined, rel?: readonly (number | undefined)[]): string | undefined => {
   if (k === undefined) return `${what}: missing from the kernel's results`
   if (!sameShape(k.shape, r.shape)) return `${what}: kernel shape [${k.shape}], reference [${r.shape}]`
   if (k.dtype !== 'float32') return `${what}: kernel dtype ${k.dtype}, expected float32`
   if (b === undefined || b.length !== r.data.length) return `${what}: the spec gives ${b?.length} bounds for ${r.data.length} elements`
+  if (rel !== undefined && rel.length !== r.data.length) return `${what}: the spec gives ${rel.length} relative budgets for ${r.data.length} elements`
   for (let i = 0; i < r.data.length; i++) {
-    const msg = check(`${what}[${i}]`, k.data[i], r.data[i], b[i])
+    const msg = checkElement(`${what}[${i}]`, k.data[i], r.data[i], b[i], rel?.[i])
     if (msg !== undefined) return msg
   }
   return undefined
@@ -120,8 +133,9 @@ export const parityCase = async <A>(p: Parity<A>, dev: Device, c: Case): Promise
   Object.keys(outs).sort().forEach((k, i) => { cot[k] = cotangent(outs[k].shape, c.seed + i) })
   const ref = p.reference(c, cot)
   const bounds = p.bounds(c, attrs.right, cot)
+  const rel = p.relative?.(c, attrs.right, cot)
   for (const k of Object.keys(ref.outputs)) {
-    const msg = compare(`outputs.${k}`, outs[k], ref.outputs[k], bounds.outputs[k])
+    const msg = compare(`outputs.${k}`, outs[k], ref.outputs[k], bounds.outputs[k], rel?.outputs[k])
     if (msg !== undefined) return msg
   }
   if (p.kernel.backward === undefined || ref.gradients === undefined) return undefined
@@ -129,7 +143,7 @@ export const parityCase = async <A>(p: Parity<A>, dev: Device, c: Case): Promise
   if (E.isLeft(bwd)) return formatKernelError(bwd.left)
   if (bwd.right.backend !== dev.backend) return `gradients say ${bwd.right.backend}, device is ${dev.backend}`
   for (const k of Object.keys(ref.gradients)) {
-    const msg = compare(`gradients.${k}`, bwd.right.value[k], ref.gradients[k], bounds.gradients?.[k])
+    const msg = compare(`gradients.${k}`, bwd.right.value[k], ref.gradients[k], bounds.gradients?.[k], rel?.gradients?.[k])
     if (msg !== undefined) return msg
   }
   return undefined

@@ -1,5 +1,5 @@
 /**
- * The gpu.js traps of ../../../shared/notes/gpujs.md, each shown on a bare
+ * The gpu.js traps of kernels/gpujs-notes.md, each shown on a bare
  * kernel where it bites, next to the kernel layer (kernels/runtime.ts and the
  * kernels) getting it right. Run on both backends; where the backends differ
  * (gpujs §7.12), each test says what each one does.

@@ -11,6 +11,7 @@ export { TOL, EPS64, centralDifferenceTolerance, truncation, rounding } from './
 export { agreesWithOracle, adjoint, invariant, sumsTo, exactExpectation, standardized, tensor } from './identities.ts'
 export { type ValueOptions, type OpCase, awayFrom, value, tensorOf, shape, tensor as tensorArbitrary, labels, probabilities } from './arbitraries.ts'
 export { differentiable, randomCotangents, wrtOf } from './adapters.ts'
+export { anyFinite, tail, atKink, special, zeroSizeShape, nextUp, nextDown } from './edges.ts'
 export { caseArbitrary } from '../../src/arbitraries/index.ts'
 export { lookup } from '../../src/registry.ts'
 export { keyFromSeed, split, normal, uniform } from '../../src/core/random.ts'

@@ -1,5 +1,5 @@
 /**
- * Tolerances with their reasons (../shared/STYLE.md, habit 10).
+ * Tolerances with their reasons (docs/style.md, habit 10).
  *
  * Unit roundoff of float64: u = 2^-53 (EPS64 below is the gap 2^-52 = 2u).
  */

@@ -1,7 +1,7 @@
 """Regenerate pytorch-cases.jsonl: normalization cases computed by PyTorch in float64.
 
 Run with the Debian torch (1.13.1): /usr/bin/python3 spec/normalization/pytorch-cases.py
-The cases are in the case format (../shared/case-format.md); pytorch.spec.ts
+The cases are in the case format (docs/case-format.md); pytorch.spec.ts
 checks the oracle against them. Inputs come from a fixed torch seed; every
 number is written with repr(), which round-trips float64 exactly.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
 Writes torch-cases.jsonl beside this file: max_pool2d, avg_pool2d and
-global_avg_pool2d cases in the oracle case format (/work/shared/case-format.md),
+global_avg_pool2d cases in the oracle case format (docs/case-format.md),
 computed by PyTorch 1.13 in float64 on the CPU. Asymmetric padding (floor mode
 only: under ceil_mode, F.pad would move the drop rule's L + pad_begin) goes
 through F.pad, with -inf for the max (indices mapped back to the unpadded

@@ -1,6 +1,6 @@
 /**
  * Each convention against an independent statement of the other framework's
- * formula or a value it was seen to produce (../shared/notes/conventions.md,
+ * formula or a value it was seen to produce (spec/profiles/conventions-notes.md,
  * "[run]" rows), so that a convention cannot agree with itself and be wrong.
  * Tolerance: float64 evaluation of a few operations, 1e-12 relative; the
  * framework values quoted to 4-5 digits compare at their own precision.

@@ -17,7 +17,7 @@ export interface Pointwise<A> {
   readonly attrs: (op: string, raw: RawAttrs | undefined) => E.Either<OpError, A>
   /** f(x) */
   readonly f: (x: number, a: A) => number
-  /** f'(x), given y = f(x); at a kink, the convention of ../shared/case-format.md */
+  /** f'(x), given y = f(x); at a kink, the convention of docs/case-format.md */
   readonly df: (x: number, y: number, a: A) => number
 }
 

@@ -9,6 +9,9 @@
  *   (4) y = x/2 (1 + tanh u) = x sigma(2u)    1 + tanh u = 2 sigma(2u): no cancellation for u << 0
  *   (5) y' = sigma(2u) + 2 x sigma(2u) sigma(-2u) u'
  *                                            = PyTorch's 0.5(1 + tanh u) + 0.5 x (1 - tanh^2 u) u'
+ * approximate "sigmoid" (case format v2; Hendrycks & Gimpel's second form, not in PyTorch 1.13):
+ *   (6) y = x sigma(1.702 x)
+ *   (7) y' = sigma(1.702 x) + 1.702 x sigma(1.702 x) sigma(-1.702 x)
  * Backward, g = dL/dy: dx = g y'.
  */
 import { oneOf, schema } from '../core/attrs.ts'
@@ -16,7 +19,7 @@ import { pointwise } from './elementwise.ts'
 import { erfc } from './erf.ts'
 import { sigmoid } from './sigmoid.ts'
 
-export interface Attrs { readonly approximate: 'none' | 'tanh' }
+export interface Attrs { readonly approximate: 'none' | 'tanh' | 'sigmoid' }
 
 const INV_SQRT2PI = 0.3989422804014327 // 1 / sqrt(2 pi)
 const SQRT_2_OVER_PI = 0.7978845608028654 // sqrt(2 / pi)
@@ -42,9 +45,18 @@ const tanhForm = {
   },
 }
 
+const SIGMOID_K = 1.702
+
+const sigmoidForm = {
+  f: (x: number): number => x * sigmoid(SIGMOID_K * x), // (6)
+  df: (x: number): number => sigmoid(SIGMOID_K * x) + SIGMOID_K * x * sigmoid(SIGMOID_K * x) * sigmoid(-SIGMOID_K * x), // (7)
+}
+
+const forms = { none: exact, tanh: tanhForm, sigmoid: sigmoidForm }
+
 export const op = pointwise<Attrs>({
   name: 'gelu',
-  attrs: schema<Attrs>({ approximate: oneOf(['none', 'tanh'] as const, 'none') }),
-  f: (x, a) => (a.approximate === 'none' ? exact.f(x) : tanhForm.f(x)), // (1), (4)
-  df: (x, _y, a) => (a.approximate === 'none' ? exact.df(x) : tanhForm.df(x)), // (2), (5)
+  attrs: schema<Attrs>({ approximate: oneOf(['none', 'tanh', 'sigmoid'] as const, 'none') }),
+  f: (x, a) => forms[a.approximate].f(x), // (1), (4), (6)
+  df: (x, _y, a) => forms[a.approximate].df(x), // (2), (5), (7)
 })

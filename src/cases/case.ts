@@ -1,5 +1,5 @@
 /**
- * One case of the case format (../shared/case-format.md, "Case"), parsed and
+ * One case of the case format (docs/case-format.md, "Case"), parsed and
  * checked for structure. Whether the op exists and accepts these attributes
  * and inputs is decided later, by `evaluate`.
  */
@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { show } from '../core/errors.ts'
 import type { Tensor } from '../core/tensor.ts'
 import { decodeTensor } from './tensor-json.ts'
+import { type Composite, isComposite, parseComposite } from './composite.ts'
 
 export interface Tolerance { readonly rtol: number; readonly atol: number }
 
@@ -19,6 +20,8 @@ export interface Case {
   readonly cotangents?: Readonly<Record<string, Tensor>>
   readonly gradients?: Readonly<Record<string, Tensor>>
   readonly tolerance?: Tolerance
+  /** A graph or train case's own fields (case format v2; ./composite.ts). */
+  readonly composite?: Composite
 }
 
 /** Why a line is not a case; `id`/`op` when they could be read, for the report. */
@@ -54,6 +57,7 @@ export const parseCase = (v: unknown): E.Either<CaseError, Case> => {
   const id = typeof v.id === 'string' && v.id.length > 0 ? v.id : undefined
   const op = typeof v.op === 'string' && v.op.length > 0 ? v.op : undefined
   const fail = (reason: string) => E.left<CaseError>({ reason, ...(id ? { id } : {}), ...(op ? { op } : {}) })
+  if (id !== undefined && isComposite(op)) return E.mapLeft((reason: string): CaseError => ({ reason, id, op }))(parseComposite(v, id, op))
   for (const k of Object.keys(v)) {
     if (!(FIELDS as readonly string[]).includes(k)) return fail(`${k}: unknown field (a case has ${FIELDS.join(', ')})`)
   }
@@ -62,6 +66,9 @@ export const parseCase = (v: unknown): E.Either<CaseError, Case> => {
   if (v.attrs !== undefined && !isPlainObject(v.attrs)) return fail(`attrs: expected an object, got ${show(v.attrs)}`)
   if (v.inputs === undefined) return fail('inputs: required')
   if (v.outputs === undefined && v.gradients === undefined) return fail('a case needs outputs or gradients (it has neither)')
+  // A case that names no expected tensor checks nothing: reported, never a pass.
+  const named = (m: unknown) => (isPlainObject(m) ? Object.keys(m).length : 1)
+  if (named(v.outputs ?? {}) + named(v.gradients ?? {}) === 0) return fail('outputs, gradients: a case must name at least one expected tensor (both are empty, so it would check nothing)')
 
   const inputs = tensorMap(v.inputs, 'inputs')
   if (E.isLeft(inputs)) return fail(inputs.left)
@@ -89,8 +96,29 @@ export const parseCase = (v: unknown): E.Either<CaseError, Case> => {
   })
 }
 
+/** How deep a line may nest: a case needs about 6 levels, a graph case about 8. */
+export const MAX_DEPTH = 64
+
+/** The deepest nesting of arrays and objects in a JSON text (strings skipped), without parsing it. */
+export const nestingDepth = (text: string): number => {
+  let depth = 0, max = 0, inString = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (inString) {
+      if (ch === 0x5c) i++ // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false
+    } else if (ch === 0x22) inString = true
+    else if (ch === 0x5b || ch === 0x7b) { if (++depth > max) max = depth }
+    else if (ch === 0x5d || ch === 0x7d) depth--
+  }
+  return max
+}
+
 /** Parse one line of a .jsonl file. */
 export const parseLine = (line: string): E.Either<CaseError, Case> => {
+  // Checked before parsing: deep nesting would overflow the stack of whatever walks the value.
+  const depth = nestingDepth(line)
+  if (depth > MAX_DEPTH) return E.left({ reason: `nested ${depth} levels deep; a line may nest at most ${MAX_DEPTH} levels (a case needs about 6)` })
   let v: unknown
   try {
     v = JSON.parse(line)

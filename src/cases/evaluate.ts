@@ -14,6 +14,7 @@ import type { Convention } from '../profiles/conventions.ts'
 import { lookup } from '../registry.ts'
 import type { Case } from './case.ts'
 import { type Mismatch, compareTensor, defaultTolerance } from './compare.ts'
+import { evaluateComposite } from './evaluate-composite.ts'
 
 export type Status = 'pass' | 'fail' | 'invalid' | 'unsupported'
 
@@ -54,6 +55,21 @@ const checkNames = (op: Op, c: Case): string | undefined => {
   return undefined
 }
 
+/** Expected tensors must have the dtype kind of what they stand for: float for a float output or a gradient, int64 for indices. */
+const expectedDtypes = (c: Case, outputs: Tensors): string | undefined => {
+  const kind = (d: string) => (d === 'float32' || d === 'float64' ? 'float' : d)
+  for (const [k, e] of Object.entries(c.outputs ?? {})) {
+    const o = outputs[k]
+    if (o !== undefined && kind(e.dtype) !== kind(o.dtype)) {
+      return `outputs.${k}: expected a ${kind(o.dtype) === 'float' ? 'float32 or float64' : o.dtype} tensor (the op's output ${k} is ${o.dtype}), got ${e.dtype}`
+    }
+  }
+  for (const [k, e] of Object.entries(c.gradients ?? {})) {
+    if (kind(e.dtype) !== 'float') return `gradients.${k}: expected a float32 or float64 tensor (a gradient), got ${e.dtype}`
+  }
+  return undefined
+}
+
 /**
  * The oracle's outputs and gradients for a case, under conventions other than
  * PyTorch's where given (src/profiles): rewrites first, then corrections.
@@ -74,6 +90,7 @@ export const compute = (op: Op, c: Case, conventions: readonly Convention[] = []
 }
 
 export const evaluate = (c: Case, conventions: readonly Convention[] = []): CaseResult => {
+  if (c.composite !== undefined) return evaluateComposite(c, c.composite)
   const op = lookup(c.op)
   if (op === undefined) return { status: 'unsupported', id: c.id, op: c.op, reason: `op ${JSON.stringify(c.op)} is not in the oracle's catalogue` }
   const bad = checkNames(op, c)
@@ -81,6 +98,8 @@ export const evaluate = (c: Case, conventions: readonly Convention[] = []): Case
   const r = compute(op, c, conventions)
   if (E.isLeft(r)) return fromError(c, r.left)
   const { outputs, gradients } = r.right
+  const badDtype = expectedDtypes(c, outputs)
+  if (badDtype !== undefined) return invalidCase(c, badDtype)
 
   const mismatches: Mismatch[] = []
   const tolFor = (dtype: Parameters<typeof defaultTolerance>[0]) => c.tolerance ?? defaultTolerance(dtype)

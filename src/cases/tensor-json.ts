@@ -1,5 +1,5 @@
 /**
- * Tensors in the case format (../shared/case-format.md, "Tensor"):
+ * Tensors in the case format (docs/case-format.md, "Tensor"):
  *   {"dtype": "float32" | "float64" | "int64" | "bool", "shape": [..], "data": [..] | "<base64>"}
  * Data is row-major; non-finite floats are the strings "NaN", "Infinity",
  * "-Infinity"; a string `data` is base64 of the little-endian bytes.

@@ -1,37 +1,44 @@
 /**
- * `nn-oracle check FILE... [--json PATH] [--quiet]`: the main job.
+ * `nn-oracle check FILE... [--profile P] [--json PATH] [--quiet] [--progress]`: the main job.
  *
- * Streams each case file, evaluates every case against the oracle, prints one
- * line per case that does not pass and a summary table per op. Exit status as
- * ../shared/case-format.md says: 0 all pass; 1 any fail or unsupported;
- * 2 a file cannot be read at all or any line is invalid.
+ * Streams each case file (`-` is standard input), evaluates every case against
+ * the oracle, prints one line per case that does not pass and a summary table
+ * per op. Exit status as docs/case-format.md says: 0 all pass; 1 any fail or
+ * unsupported; 2 a file cannot be read at all, has no cases, or any line is
+ * invalid (a usage error is 2 too). A failure on one line never stops the
+ * file: every line gets its own verdict.
  */
-import { createWriteStream, statSync, type WriteStream } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { statSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { parseLine } from '../cases/case.ts'
 import { formatMismatch } from '../cases/compare.ts'
 import { type CaseResult, type Status, evaluate } from '../cases/evaluate.ts'
-import { readLines } from '../cases/lines.ts'
+import { DEFAULT_MAX_LINE_BYTES, readLines } from '../cases/lines.ts'
 import type { Convention } from '../profiles/conventions.ts'
 import { diagnose } from '../profiles/diagnose.ts'
 import { profileConventions, profileNames } from '../profiles/profiles.ts'
+import { type Sink, didYouMean, openSink, parseCommandArgs } from './args.ts'
+import { setReference } from '../fast/mode.ts'
 import { progress } from './progress.ts'
 import { table } from './table.ts'
 
-export const CHECK_HELP = `usage: nn-oracle check FILE... [--profile NAME] [--json PATH] [--quiet]
+export const CHECK_HELP = `usage: nn-oracle check FILE... [--profile NAME] [--json PATH] [--quiet] [--progress]
 
-Checks every case of each JSON Lines case file (../shared/case-format.md)
-against the oracle. Prints one line per case that is not a pass, then a
-summary per op.
+Checks every case of each JSON Lines case file (docs/case-format.md) against
+the oracle; FILE "-" reads standard input. Prints one line per case that is
+not a pass, then a summary per op; problems with a file go to standard error.
 
   --profile P   conventions to check under: ${profileNames().join(', ')} (default pytorch);
                 a failing case is retried under the other conventions, and the
                 ones that explain it are named
-  --json PATH   also write the full report as JSON to PATH
+  --json PATH   also write the full report as JSON to PATH ("-": standard output,
+                with the text report on standard error)
   --quiet       print only the summary
+  --progress    show progress on standard error even when it is not a terminal
+  --reference   compute with the readable reference instead of the fast float64
+                path (as NN_ORACLE_REFERENCE=1 does)
 exit status: 0 all pass, 1 a case failed or is unsupported, 2 a file is
-unreadable or a line is invalid`
+unreadable or has no cases, a line is invalid, or the usage is wrong`
 
 interface Row { pass: number; fail: number; invalid: number; unsupported: number }
 const emptyRow = (): Row => ({ pass: 0, fail: 0, invalid: 0, unsupported: 0 })
@@ -39,69 +46,108 @@ const emptyRow = (): Row => ({ pass: 0, fail: 0, invalid: 0, unsupported: 0 })
 export interface CheckReport {
   readonly byOp: ReadonlyMap<string, Row>
   readonly unreadable: readonly string[]
+  /** Files (or standard input) that held no case at all: nothing was checked. */
+  readonly empty: readonly string[]
   readonly exitCode: number
+}
+
+export interface CheckOptions {
+  /** Problems with a file as a whole (unreadable, empty); default: `emit`. */
+  readonly onError?: (line: string) => void
+  /** After each line: bytes read so far of the file, and its size when known. */
+  readonly onProgress?: (file: string, offset: number, size: number | undefined) => void
+  readonly maxLineBytes?: number
+  /** The stream `-` reads (standard input by default). */
+  readonly stdin?: NodeJS.ReadableStream
 }
 
 const describe = (r: CaseResult): string =>
   r.status === 'fail' ? (r.mismatches ?? []).map((m) => formatMismatch(m)).join('; ') : r.reason ?? ''
 
+type Result = CaseResult & { diagnosis?: string[] }
+
+/** One line's verdict; never throws (an exception is the oracle's bug, reported on that line). */
+const checkLine = (text: string, ids: Set<string>, conventions: readonly Convention[]): Result => {
+  const parsed = parseLine(text)
+  if (E.isLeft(parsed)) return { status: 'invalid', ...parsed.left }
+  const c = parsed.right
+  if (ids.has(c.id)) return { status: 'invalid', id: c.id, op: c.op, reason: `id: ${JSON.stringify(c.id)} is not unique in the file` }
+  ids.add(c.id)
+  try {
+    let r: Result = evaluate(c, conventions)
+    if (r.status === 'fail') r = { ...r, diagnosis: diagnose(c, conventions).map((d) => d.text) }
+    return r
+  } catch (e) {
+    return { status: 'invalid', id: c.id, op: c.op, reason: `internal error in the oracle (please report): ${String((e as Error)?.message ?? e).slice(0, 200)}` }
+  }
+}
+
 /** Check files; `emit` receives each non-passing line as text, `record` every result. */
 export const checkFiles = async (
   files: readonly string[],
   emit: (line: string) => void,
-  record: (file: string, line: number, r: CaseResult & { diagnosis?: string[] }) => void = () => {},
+  record: (file: string, line: number, r: Result) => void = () => {},
   conventions: readonly Convention[] = [],
+  opts: CheckOptions = {},
 ): Promise<CheckReport> => {
   const byOp = new Map<string, Row>()
   const unreadable: string[] = []
+  const empty: string[] = []
+  const onError = opts.onError ?? emit
   const count = (op: string, s: Status) => {
     const row = byOp.get(op) ?? emptyRow()
     row[s]++
     byOp.set(op, row)
   }
   for (const file of files) {
-    try {
-      if (!statSync(file).isFile()) throw new Error('not a regular file')
-    } catch (e) {
-      unreadable.push(file)
-      emit(`${file}: cannot read: ${(e as Error).message}`)
-      continue
+    const stdin = file === '-'
+    const name = stdin ? '(standard input)' : file
+    let size: number | undefined
+    if (!stdin) {
+      try {
+        const st = statSync(file)
+        if (!st.isFile()) throw new Error(st.isDirectory() ? 'it is a directory' : 'not a regular file')
+        size = st.size
+      } catch (e) {
+        unreadable.push(file)
+        const err = e as NodeJS.ErrnoException
+        onError(`${file}: cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`)
+        continue
+      }
     }
     const ids = new Set<string>()
+    let cases = 0
     try {
-      for await (const line of readLines(file)) {
-        let r: CaseResult & { diagnosis?: string[] }
-        if (line.kind === 'too-long') r = { status: 'invalid', reason: `line of ${line.bytes} bytes exceeds the limit` }
+      for await (const line of readLines(stdin ? opts.stdin ?? process.stdin : file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+        let r: Result
+        if (line.kind === 'too-long') r = { status: 'invalid', reason: `line of ${line.bytes} bytes; a line may hold at most ${opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes` }
         else if (line.kind === 'bad-utf8') r = { status: 'invalid', reason: 'not valid UTF-8' }
         else if (line.text.trim() === '') continue // blank lines are skipped (case format, File)
-        else {
-          const parsed = parseLine(line.text)
-          if (E.isLeft(parsed)) r = { status: 'invalid', ...parsed.left }
-          else if (ids.has(parsed.right.id)) r = { status: 'invalid', id: parsed.right.id, op: parsed.right.op, reason: `id: ${JSON.stringify(parsed.right.id)} is not unique in the file` }
-          else {
-            ids.add(parsed.right.id)
-            try {
-              r = evaluate(parsed.right, conventions)
-              if (r.status === 'fail') r = { ...r, diagnosis: diagnose(parsed.right, conventions).map((d) => d.text) }
-            } catch (e) {
-              // An op that throws is the oracle's bug, never the user's: say so, keep going.
-              r = { status: 'invalid', id: parsed.right.id, op: parsed.right.op, reason: `internal error in the oracle (please report): ${(e as Error).message}` }
-            }
-          }
-        }
+        else r = checkLine(line.text, ids, conventions)
+        cases++
         count(r.op ?? '(unparsed)', r.status)
-        record(file, line.number, r)
-        if (r.status !== 'pass') emit(`${file}:${line.number}  ${r.status}  ${r.id ?? '-'}  ${describe(r)}`)
+        try {
+          record(name, line.number, r)
+        } catch (e) {
+          onError(`${name}:${line.number}: the report could not record this case: ${String((e as Error)?.message ?? e).slice(0, 200)}`)
+        }
+        if (r.status !== 'pass') emit(`${name}:${line.number}  ${r.status}  ${r.id ?? '-'}  ${describe(r)}`)
         for (const d of r.diagnosis ?? []) emit(`    -> ${d}`)
+        opts.onProgress?.(name, line.offset, size)
       }
     } catch (e) {
-      unreadable.push(file)
-      emit(`${file}: cannot read: ${(e as Error).message}`)
+      unreadable.push(name)
+      onError(`${name}: cannot read: ${String((e as Error)?.message ?? e).split('\n')[0]}`)
+      continue
+    }
+    if (cases === 0) {
+      empty.push(name)
+      onError(`${name}: no cases (the file is empty or holds only blank lines); nothing was checked`)
     }
   }
   const total = [...byOp.values()].reduce((a, r) => ({ pass: a.pass + r.pass, fail: a.fail + r.fail, invalid: a.invalid + r.invalid, unsupported: a.unsupported + r.unsupported }), emptyRow())
-  const exitCode = unreadable.length > 0 || total.invalid > 0 ? 2 : total.fail > 0 || total.unsupported > 0 ? 1 : 0
-  return { byOp, unreadable, exitCode }
+  const exitCode = unreadable.length > 0 || empty.length > 0 || total.invalid > 0 ? 2 : total.fail > 0 || total.unsupported > 0 ? 1 : 0
+  return { byOp, unreadable, empty, exitCode }
 }
 
 export const summaryTable = (byOp: ReadonlyMap<string, Row>): string => {
@@ -114,44 +160,51 @@ export const summaryTable = (byOp: ReadonlyMap<string, Row>): string => {
 const jsonSafe = (_k: string, v: unknown): unknown =>
   typeof v === 'number' && !Number.isFinite(v) ? String(v) : v instanceof Float64Array ? Array.from(v) : v
 
-export const checkCommand = async (argv: readonly string[]): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'string' }, quiet: { type: 'boolean' }, profile: { type: 'string', default: 'pytorch' }, help: { type: 'boolean', short: 'h' } } })
-  } catch (e) {
-    console.error(`nn-oracle check: ${(e as Error).message}\n\n${CHECK_HELP}`)
-    return 2
-  }
-  if (parsed.values.help) { console.log(CHECK_HELP); return 0 }
-  const conventions = profileConventions(parsed.values.profile!)
-  if (conventions === undefined) { console.error(`nn-oracle check: --profile: expected one of ${profileNames().join(', ')}, got ${JSON.stringify(parsed.values.profile)}`); return 2 }
-  const files = parsed.positionals
-  if (files.length === 0) { console.error(`nn-oracle check: no case file given\n\n${CHECK_HELP}`); return 2 }
+const OPTIONS = { json: { type: 'string' }, quiet: { type: 'boolean' }, progress: { type: 'boolean' }, reference: { type: 'boolean' }, profile: { type: 'string', default: 'pytorch' }, help: { type: 'boolean', short: 'h' } } as const
 
-  let json: WriteStream | undefined
-  let first = true
-  if (parsed.values.json !== undefined) {
-    json = createWriteStream(parsed.values.json)
-    json.write('{"cases": [\n')
+export const checkCommand = async (argv: readonly string[]): Promise<number> => {
+  const p = parseCommandArgs('check', argv, OPTIONS, true)
+  if (!p.ok) { console.error(p.message); return 2 }
+  const v = p.parsed.values as { json?: string; quiet?: boolean; progress?: boolean; reference?: boolean; profile: string; help?: boolean }
+  if (v.help) { console.log(CHECK_HELP); return 0 }
+  if (v.reference) setReference(true)
+  const conventions = profileConventions(v.profile)
+  if (conventions === undefined) { console.error(`nn-oracle check: --profile: expected one of ${profileNames().join(', ')}, got ${JSON.stringify(v.profile)}${didYouMean(v.profile, profileNames())}`); return 2 }
+  const files = p.parsed.positionals
+  if (files.length === 0) { console.error('nn-oracle check: no case file given (a path, or - for standard input; see nn-oracle check --help)'); return 2 }
+
+  // The report file is opened before any work, so a bad path costs nothing and says so.
+  let json: Sink | undefined
+  if (v.json !== undefined) {
+    const s = openSink(v.json)
+    if (typeof s === 'string') { console.error(`nn-oracle check: --json: ${s}`); return 2 }
+    json = s
   }
-  const quiet = parsed.values.quiet === true
-  // A progress line on a terminal (standard error), redrawn; plain lines every few seconds otherwise.
-  const bar = progress('check', undefined)
+  const toStdout = json === undefined || v.json !== '-'
+  const out = (l: string) => { if (toStdout) console.log(l); else console.error(l) }
+  let first = true
+  json?.write('{"cases": [\n')
+  const quiet = v.quiet === true
+  // Progress by bytes of each file (its size is the known total); a count alone on standard input.
+  const bar = progress('check', undefined, { force: v.progress === true })
   let n = 0
-  const report = await checkFiles(files, (l) => { if (!quiet) { bar.done(); console.log(l) } }, (file, line, r) => {
-    bar.tick(++n, `${file}:${line}`)
+  const report = await checkFiles(files, (l) => { if (!quiet) { bar.done(); out(l) } }, (file, line, r) => {
+    ++n
     if (json === undefined) return
     const { actual: _omit, ...rest } = r
     json.write((first ? '' : ',\n') + JSON.stringify({ file, line, ...rest }, jsonSafe))
     first = false
-  }, conventions)
+  }, conventions, {
+    onError: (l) => { bar.done(); console.error(`nn-oracle check: ${l}`) },
+    onProgress: (file, offset, size) => bar.tick(n, `cases  ${file}`, undefined, size ? offset / size : undefined),
+  })
   bar.done()
-  console.log('')
-  console.log(summaryTable(report.byOp))
+  out('')
+  out(summaryTable(report.byOp))
   if (json !== undefined) {
     const summary = Object.fromEntries(report.byOp)
-    json.end(`\n], "summary": ${JSON.stringify(summary)}, "unreadable": ${JSON.stringify(report.unreadable)}, "exit": ${report.exitCode}}\n`)
-    await new Promise<void>((res) => json!.on('finish', () => res()))
+    json.write(`\n], "summary": ${JSON.stringify(summary)}, "unreadable": ${JSON.stringify(report.unreadable)}, "empty": ${JSON.stringify(report.empty)}, "exit": ${report.exitCode}}\n`)
+    json.close()
   }
   return report.exitCode
 }

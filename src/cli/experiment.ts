@@ -10,12 +10,13 @@
  * (a message, never a stack trace), 1 the figure could not be written.
  */
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { formatError } from '../core/errors.ts'
 import { DEFAULTS, INIT_NAMES, LIMITS, STACK_ACTIVATIONS, activationStats, formatInit, parseInit } from '../experiments/activation-stats.ts'
 import { renderSvg } from '../experiments/plot-svg.ts'
 import { renderTable } from '../experiments/plot-terminal.ts'
+import { ensemblesCommand } from '../ensembles/command.ts' // issue 14: `experiment ensembles`
 
 export const EXPERIMENT_HELP = `usage: nn-oracle experiment activation-stats [options]
 
@@ -51,21 +52,17 @@ const integerArg = (name: string, s: string | undefined, dflt: number): number |
 
 export const experimentCommand = async (argv: string[], io: IO = consoleIO): Promise<number> => {
   const bad = (m: string): number => { io.err(`nn-oracle experiment: ${m}\n\n${EXPERIMENT_HELP}`); return 2 }
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        layers: { type: 'string' }, width: { type: 'string' }, batch: { type: 'string' },
-        activation: { type: 'string' }, init: { type: 'string' }, seed: { type: 'string' }, bins: { type: 'string' },
-        svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (e) {
-    return bad((e as Error).message)
-  }
-  const v = parsed.values
+  if (argv[0] === 'ensembles') return ensemblesCommand(argv.slice(1), io) // issue 14: src/ensembles/command.ts
+  const training = await import('./train-experiment.ts') // issue 12: the lectures' training experiments
+  if (training.isTrainingExperiment(argv[0])) return training.trainingExperimentCommand(argv, io)
+  const p = parseCommandArgs('experiment', argv, {
+    layers: { type: 'string' }, width: { type: 'string' }, batch: { type: 'string' },
+    activation: { type: 'string' }, init: { type: 'string' }, seed: { type: 'string' }, bins: { type: 'string' },
+    svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, true)
+  if (!p.ok) { io.err(p.message); return 2 }
+  const parsed = p.parsed
+  const v = parsed.values as Record<string, string | undefined> & { json?: boolean; help?: boolean }
   if (v.help) { io.out(EXPERIMENT_HELP); return 0 }
   const [name, ...extra] = parsed.positionals
   if (name === undefined) return bad('expected an experiment name: activation-stats')

@@ -23,9 +23,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Pad4, integer, pair, padding, schema } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { type Tensor, make } from '../core/tensor.ts'
+import { type Shape, type Tensor, make } from '../core/tensor.ts'
 import { type Geometry, addBias, biasGrad, convTransposeOut, correlate, gather, imageShape, mapShape, scatter } from './correlation.ts'
 
 export interface Attrs {
@@ -44,40 +44,51 @@ export interface Cache { readonly x: Tensor; readonly weight: Tensor; readonly g
 
 const OP = 'conv_transpose2d'
 
+/**
+ * The edge of conv_transpose2d: x, weight, bias and the attributes checked
+ * (each error names its argument), and the geometry of (1)-(4) derived; the
+ * fast path (src/fast/convolution.ts) validates through this same function.
+ */
+export const geometry = (a: Attrs, xs: Shape, ws: Shape, bs: Shape | undefined): E.Either<OpError, Geometry> => {
+  if (xs.length !== 4) return fail(OP, 'inputs.x', 'rank 4, [N, C, H, W]', showShape(xs), 'no unbatched form in case format version 1')
+  const [n, c, h, w] = xs
+  if (c < 1 || h < 1 || w < 1) return fail(OP, 'inputs.x', '[N, C, H, W] with C, H, W >= 1', showShape(xs))
+  const G = a.groups
+  if (c % G !== 0) return fail(OP, 'attrs.groups', `a divisor of the input channels C = ${c}`, String(G))
+  if (ws.length !== 4 || ws[0] !== c) {
+    return fail(OP, 'inputs.weight', `rank 4, [${c}, K/groups, kh, kw] (dimension 0 = C = ${c})`, showShape(ws), 'PyTorch stores transposed-conv weights as [in_channels, out_channels/groups, kh, kw]')
+  }
+  const [, kg, kh, kw] = ws
+  if (kg < 1 || kh < 1 || kw < 1) return fail(OP, 'inputs.weight', `[${c}, K/groups, kh, kw] with every dimension >= 1`, showShape(ws))
+  const k = kg * G
+  if (bs !== undefined && (bs.length !== 1 || bs[0] !== k)) {
+    return fail(OP, 'inputs.bias', `[${k}] (K = groups * weight dimension 1 = ${G} * ${kg})`, showShape(bs))
+  }
+  const [oph, opw] = a.output_padding
+  for (const [d, op] of [[0, oph], [1, opw]] as const) {
+    if (!(op < a.stride[d] || op < a.dilation[d])) {
+      return fail(OP, 'attrs.output_padding', `less than the stride (${a.stride[d]}) or the dilation (${a.dilation[d]}) in each dimension`, `[${oph}, ${opw}]`)
+    }
+  }
+  const [pt, pl, pb, pr] = a.padding
+  const ho = convTransposeOut(h, kh, a.stride[0], pt, pb, a.dilation[0], oph) // (2)
+  const wo = convTransposeOut(w, kw, a.stride[1], pl, pr, a.dilation[1], opw) // (2)
+  if (ho < 1 || wo < 1) {
+    return fail(OP, 'attrs.padding', 'a cropping that leaves an output of at least 1 x 1', `[${a.padding.join(', ')}]`, `the output would be ${ho} x ${wo}`)
+  }
+  return E.right({ batch: n, groups: G, image: [k, ho, wo], map: [c, h, w], kernel: [kh, kw], stride: a.stride, dilation: a.dilation, offset: [pt, pl] })
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: OP,
   inputs: [{ name: 'x' }, { name: 'weight' }, { name: 'bias', optional: true }],
   outputs: ['y'],
   attrs,
   forward: (a, { x, weight, bias }) => {
-    const xs = x!.shape, ws = weight!.shape
-    if (xs.length !== 4) return fail(OP, 'inputs.x', 'rank 4, [N, C, H, W]', showShape(xs), 'no unbatched form in case format version 1')
-    const [n, c, h, w] = xs
-    if (c < 1 || h < 1 || w < 1) return fail(OP, 'inputs.x', '[N, C, H, W] with C, H, W >= 1', showShape(xs))
-    const G = a.groups
-    if (c % G !== 0) return fail(OP, 'attrs.groups', `a divisor of the input channels C = ${c}`, String(G))
-    if (ws.length !== 4 || ws[0] !== c) {
-      return fail(OP, 'inputs.weight', `rank 4, [${c}, K/groups, kh, kw] (dimension 0 = C = ${c})`, showShape(ws), 'PyTorch stores transposed-conv weights as [in_channels, out_channels/groups, kh, kw]')
-    }
-    const [, kg, kh, kw] = ws
-    if (kg < 1 || kh < 1 || kw < 1) return fail(OP, 'inputs.weight', `[${c}, K/groups, kh, kw] with every dimension >= 1`, showShape(ws))
-    const k = kg * G
-    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== k)) {
-      return fail(OP, 'inputs.bias', `[${k}] (K = groups * weight dimension 1 = ${G} * ${kg})`, showShape(bias.shape))
-    }
-    const [oph, opw] = a.output_padding
-    for (const [d, op] of [[0, oph], [1, opw]] as const) {
-      if (!(op < a.stride[d] || op < a.dilation[d])) {
-        return fail(OP, 'attrs.output_padding', `less than the stride (${a.stride[d]}) or the dilation (${a.dilation[d]}) in each dimension`, `[${oph}, ${opw}]`)
-      }
-    }
-    const [pt, pl, pb, pr] = a.padding
-    const ho = convTransposeOut(h, kh, a.stride[0], pt, pb, a.dilation[0], oph) // (2)
-    const wo = convTransposeOut(w, kw, a.stride[1], pl, pr, a.dilation[1], opw) // (2)
-    if (ho < 1 || wo < 1) {
-      return fail(OP, 'attrs.padding', 'a cropping that leaves an output of at least 1 x 1', `[${a.padding.join(', ')}]`, `the output would be ${ho} x ${wo}`)
-    }
-    const geo: Geometry = { batch: n, groups: G, image: [k, ho, wo], map: [c, h, w], kernel: [kh, kw], stride: a.stride, dilation: a.dilation, offset: [pt, pl] }
+    const checked = geometry(a, x!.shape, weight!.shape, bias?.shape)
+    if (E.isLeft(checked)) return checked
+    const geo = checked.right
+    const [k, ho, wo] = geo.image
     const y = scatter(geo, weight!.data, x!.data) // (1)
     if (bias !== undefined) addBias(y, bias.data, k, ho * wo) // (1)
     return E.right({ outputs: { y: make(imageShape(geo), y) }, cache: { x: x!, weight: weight!, geo, hasBias: bias !== undefined } })

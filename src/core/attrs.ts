@@ -1,6 +1,6 @@
 /**
  * Attribute schemas: each op declares its attributes once, with the defaults of
- * ../shared/case-format.md's catalogue, and gets a parser that fills defaults,
+ * docs/case-format.md's catalogue, and gets a parser that fills defaults,
  * checks types and ranges, and rejects names the catalogue does not list.
  */
 import * as E from 'fp-ts/lib/Either.js'

@@ -3,7 +3,7 @@
  * error names the op, the argument, what was expected and what came, and a hint.
  *
  * Two kinds, because `nn-oracle check` reports them differently
- * (../shared/case-format.md, "What check reports"):
+ * (docs/case-format.md, "What check reports"):
  *   - `Invalid`: the input breaks the contract (a shape mismatch, a bad attribute).
  *   - `Unsupported`: a well-formed request the oracle does not implement.
  */
@@ -37,9 +37,11 @@ export const formatError = (e: OpError): string =>
 export const show = (v: unknown, max = 60): string => {
   let s: string
   try {
-    s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v)
+    // NaN and the infinities print as themselves, not as JSON's null.
+    s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : typeof v === 'number' ? String(v)
+      : JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `${x}` : x)) ?? String(v)
   } catch {
-    s = String(v)
+    s = '(a value too deep or too large to print)'
   }
   return s.length > max ? s.slice(0, max - 3) + '...' : s
 }

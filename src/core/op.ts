@@ -1,5 +1,5 @@
 /**
- * The op contract (../shared/STYLE.md, "One op, one path, five homes").
+ * The op contract (docs/style.md, "One op, one path, five homes").
  *
  * An op is a value: a pure `forward` from attributes and named inputs to named
  * outputs and a named cache, and a hand-derived `backward`, the vector-Jacobian
@@ -81,9 +81,34 @@ const kindText: Record<InputKind, string> = {
   any: 'a tensor',
 }
 
-/** The generic edge: no unknown inputs, required ones present, dtypes of the right kind. */
+const DTYPES: readonly string[] = ['float32', 'float64', 'int64', 'bool']
+
+/**
+ * What is wrong with a value that should be a tensor, or undefined: the API is
+ * called from plain JavaScript too, so a tensor's structure is checked at the
+ * edge (a dtype of the four, a shape of non-negative integers, a Float64Array
+ * of exactly the shape's size, integers for int64, 0/1 for bool), never
+ * assumed by the code behind it.
+ */
+export const tensorProblem = (t: unknown): string | undefined => {
+  if (t === null || typeof t !== 'object') return `${show(t)}, not a tensor {dtype, shape, data}`
+  const { dtype, shape, data } = t as { dtype?: unknown; shape?: unknown; data?: unknown }
+  if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) return `dtype ${show(dtype)} (expected one of ${DTYPES.join(', ')})`
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `shape ${show(shape)} (expected a list of non-negative integers)`
+  if (!(data instanceof Float64Array)) return 'data that is not a Float64Array (build tensors with Tensor.fromArray or Tensor.make)'
+  const n = (shape as number[]).reduce((a, b) => a * b, 1)
+  if (data.length !== n) return `${data.length} elements of data for shape ${showShape(shape as number[])}, which holds ${n}`
+  if (dtype === 'int64') { for (let i = 0; i < n; i++) if (!Number.isSafeInteger(data[i])) return `int64 data with the non-integer ${data[i]} at ${i}` }
+  if (dtype === 'bool') { for (let i = 0; i < n; i++) if (data[i] !== 0 && data[i] !== 1) return `bool data with ${data[i]} at ${i} (expected 0 or 1)` }
+  return undefined
+}
+
+/** The generic edge: no unknown inputs, required ones present, well-formed tensors, dtypes of the right kind. */
 export const checkInputs = (op: string, specs: readonly InputSpec[], inputs: Inputs): E.Either<OpError, Inputs> => {
+  if (inputs === null || typeof inputs !== 'object') return E.left(invalid(op, 'inputs', 'an object of named tensors', show(inputs)))
   for (const k of Object.keys(inputs)) {
+    const bad = inputs[k] === undefined ? undefined : tensorProblem(inputs[k])
+    if (bad !== undefined) return E.left(invalid(op, `inputs.${k}`, 'a tensor', bad))
     if (inputs[k] !== undefined && !specs.some((s) => s.name === k)) {
       return E.left(invalid(op, `inputs.${k}`, `one of the inputs ${specs.map((s) => s.name).join(', ')}`, `unknown input ${show(k)}`))
     }
@@ -99,13 +124,34 @@ export const checkInputs = (op: string, specs: readonly InputSpec[], inputs: Inp
   return E.right(inputs)
 }
 
+/**
+ * The most elements one output may have: 2^27 float64s (1 GiB). Attributes
+ * that ask for more (conv_transpose2d with stride 1e5) get an error value,
+ * not an allocation failure thrown from inside the op.
+ */
+export const MAX_OUTPUT_ELEMENTS = 2 ** 27
+
+const tooLarge = (op: string, n: number): OpError =>
+  invalid(op, 'attrs', `attributes and shapes whose outputs hold at most ${MAX_OUTPUT_ELEMENTS} elements each`, n === Infinity ? 'an output too large to allocate' : `an output of ${n} elements`, 'a stride, padding or size far beyond the input is the usual cause')
+
 /** Build an op from its definition; the generic input checks run before the op's own forward. */
 export const defineOp = <A, C>(d: OpDefinition<A, C>): Op<A, C> => ({
   name: d.name,
   inputs: d.inputs,
   outputs: d.outputs.map((o) => (typeof o === 'string' ? { name: o } : o)),
   parseAttrs: (raw) => d.attrs(d.name, raw),
-  forward: (attrs, inputs) => pipe(checkInputs(d.name, d.inputs, inputs), E.chain((ins) => d.forward(attrs, ins))),
+  forward: (attrs, inputs) => pipe(checkInputs(d.name, d.inputs, inputs), E.chain((ins) => {
+    let r: E.Either<OpError, Forward<C>>
+    try {
+      r = d.forward(attrs, ins)
+    } catch (e) {
+      // An array too large to allocate is a request beyond the limit, not an oracle bug; anything else is rethrown.
+      if (e instanceof RangeError && /array length|allocation|buffer/i.test(e.message)) return E.left(tooLarge(d.name, Infinity))
+      throw e
+    }
+    if (E.isRight(r)) for (const t of Object.values(r.right.outputs)) if (t.data.length > MAX_OUTPUT_ELEMENTS) return E.left(tooLarge(d.name, t.data.length))
+    return r
+  })),
   backward: d.backward,
 })
 
@@ -128,7 +174,10 @@ export const vjp = <A, C>(op: Op<A, C>, attrs: A, inputs: Inputs, cotangents: Te
     op.forward(attrs, inputs),
     E.chain((fwd) => {
       const cot: Record<string, Tensor> = {}
+      if (cotangents === null || typeof cotangents !== 'object') return E.left(invalid(op.name, 'cotangents', 'an object of named tensors', show(cotangents)))
       for (const k of Object.keys(cotangents)) {
+        const bad = tensorProblem(cotangents[k])
+        if (bad !== undefined) return E.left(invalid(op.name, `cotangents.${k}`, 'a tensor', bad))
         const spec = op.outputs.find((o) => o.name === k)
         const out = fwd.outputs[k]
         if (spec === undefined || out === undefined) {

@@ -1,6 +1,6 @@
 /**
  * An SVG figure of the activation statistics, written by hand: a grid of bar
- * charts, one per layer (at most five per row), each with its x axis (the
+ * charts, one per layer (at most three per row, so that the figure fits a 688 px column at full size), each with its x axis (the
  * shared range, ticks at both ends and the middle), its y axis (share of the
  * layer's values per bin, 0 and the top labelled) and a title with the layer's
  * mean and std. A spike (./plot-terminal.ts, barScale) is clipped at the top,
@@ -10,11 +10,14 @@ import type { Result } from './activation-stats.ts'
 import { formatInit } from './activation-stats.ts'
 import { barScale, fmt } from './plot-terminal.ts'
 
-const PANEL = { w: 240, h: 170, left: 46, right: 10, top: 30, bottom: 32 } as const
-const PER_ROW = 5
+const PANEL = { w: 226, h: 170, left: 46, right: 10, top: 30, bottom: 32 } as const
+const PER_ROW = 3
 const HEADER = 40
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** A percentage with two significant digits (at least the integer part). */
+const pct = (v: number): string => (v >= 10 ? v.toFixed(0) : v.toPrecision(2))
 
 const text = (x: number, y: number, s: string, attrs = ''): string =>
   `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs ? ' ' + attrs : ''}>${esc(s)}</text>`
@@ -49,17 +52,19 @@ export const renderSvg = (r: Result): string => {
       const bh = (Math.min(s, top) / top) * (y0 - y1)
       const bx = x0 + b * bw
       parts.push(`<rect x="${bx.toFixed(2)}" y="${(y0 - bh).toFixed(2)}" width="${Math.max(bw - 0.5, 0.5).toFixed(2)}" height="${bh.toFixed(2)}" fill="${clipped ? '#1f3f6e' : '#4c72b0'}"/>`)
-      if (clipped) parts.push(text(bx + 3, y1 + 10, `${fmt(100 * s)}% (clipped)`, 'fill="#1f3f6e"'))
+      if (clipped) parts.push(text(bx + 3, y1 + 10, `${pct(100 * s)}% (clipped)`, 'fill="#1f3f6e"'))
     })
     parts.push(`<path d="M${x0},${y1} V${y0} H${x1}" fill="none" stroke="black"/>`)
     const ticks: [number, number][] = [[x0, h.lo], [(x0 + x1) / 2, (h.lo + h.hi) / 2], [x1, h.hi]]
-    for (const [tx, v] of ticks) {
+    ticks.forEach(([tx, v], i) => {
       parts.push(`<path d="M${tx},${y0} v4" stroke="black"/>`)
-      parts.push(text(tx, y0 + 15, fmt(v), 'text-anchor="middle"'))
-    }
+      // the last label ends at its tick, so that it is not cut at the panel's edge
+      parts.push(text(tx, y0 + 15, fmt(v), `text-anchor="${i === ticks.length - 1 ? 'end' : 'middle'}"`))
+    })
     parts.push(`<path d="M${x0 - 4},${y1} h4 M${x0 - 4},${y0} h4" stroke="black"/>`)
     parts.push(text(x0 - 6, y0 + 4, '0', 'text-anchor="end"'))
-    parts.push(text(x0 - 6, y1 + 4, top > 0 ? `${fmt(100 * top)}%` : '0', 'text-anchor="end"'))
+    // two significant digits: a longer label ran past the panel's left edge
+    parts.push(text(x0 - 6, y1 + 4, top > 0 ? `${pct(100 * top)}%` : '0', 'text-anchor="end"'))
     const outside = h.below + h.above + h.nan
     if (outside > 0) parts.push(text(x1, y1 - 2, `${outside} outside`, 'text-anchor="end" fill="#a00"'))
     parts.push(`</g>`)

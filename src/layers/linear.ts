@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { noAttrs } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
 import { type Tensor, make, matmul, mT, reshape, sizeOf, sumAxes } from '../core/tensor.ts'
 
@@ -16,6 +16,20 @@ export interface Cache { readonly x: Tensor; readonly weight: Tensor; readonly h
 
 /** [..., k] as [M, k] with M the product of the leading dimensions (M or k may be 0). */
 const rows = (t: Tensor): Tensor => reshape(t, [sizeOf(t.shape.slice(0, -1)), t.shape[t.shape.length - 1]])
+
+/** The edge: x [..., in], weight [out, in], bias [out]; gives out (the fast path shares it). */
+export const validate = (x: Tensor, w: Tensor, bias: Tensor | undefined): E.Either<OpError, number> => {
+  if (x.shape.length < 1) return fail('linear', 'inputs.x', 'rank >= 1, [..., in]', showShape(x.shape))
+  const inF = x.shape[x.shape.length - 1]
+  if (w.shape.length !== 2 || w.shape[1] !== inF) {
+    return fail('linear', 'inputs.weight', `[out, ${inF}] (x's last dimension is in)`, showShape(w.shape), 'PyTorch stores linear weights as [out_features, in_features]')
+  }
+  const outF = w.shape[0]
+  if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
+    return fail('linear', 'inputs.bias', `[${outF}]`, showShape(bias.shape))
+  }
+  return E.right(outF)
+}
 
 export const op = defineOp<Record<string, never>, Cache>({
   name: 'linear',
@@ -25,15 +39,9 @@ export const op = defineOp<Record<string, never>, Cache>({
   // #region forward
   forward: (_attrs, { x, weight, bias }) => {
     const w = weight!
-    if (x!.shape.length < 1) return fail('linear', 'inputs.x', 'rank >= 1, [..., in]', showShape(x!.shape))
-    const inF = x!.shape[x!.shape.length - 1]
-    if (w.shape.length !== 2 || w.shape[1] !== inF) {
-      return fail('linear', 'inputs.weight', `[out, ${inF}] (x's last dimension is in)`, showShape(w.shape), 'PyTorch stores linear weights as [out_features, in_features]')
-    }
-    const outF = w.shape[0]
-    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
-      return fail('linear', 'inputs.bias', `[${outF}]`, showShape(bias.shape))
-    }
+    const checked = validate(x!, w, bias)
+    if (E.isLeft(checked)) return checked
+    const outF = checked.right
     const y = matmul(rows(x!), mT(w)) // (1)
     if (bias !== undefined) {
       for (let i = 0; i < y.data.length; i++) y.data[i] += bias.data[i % outF] // (1), y is ours

@@ -66,8 +66,10 @@ export const logSoftmax = (x: Float64Array, lay: Layout): Float64Array => {
       for (let cc = 0; cc < c; cc++) m = Math.max(m, x[at(cc)]) // Math.max is NaN for a NaN row, as PyTorch's result
       let s = 0
       for (let cc = 0; cc < c; cc++) s += Math.exp(x[at(cc)] - m)
-      const lse = m + Math.log(s)
-      for (let cc = 0; cc < c; cc++) out[at(cc)] = x[at(cc)] - lse // (1)
+      // (x - m) - log s, not x - (m + log s): m + log s rounds to ulp(m), which is
+      // most of a log-probability's digits for logits near 1e5 (spec/accuracy)
+      const ls = Math.log(s)
+      for (let cc = 0; cc < c; cc++) out[at(cc)] = (x[at(cc)] - m) - ls // (1)
     }
   }
   return out

@@ -36,12 +36,15 @@ export const op = defineOp<Attrs, Cache>({
       return fail('mse_loss', 'inputs.target', `a shape that broadcasts with the input's ${showShape(x.shape)} (NumPy rules)`, showShape(t.shape))
     }
     const diff = broadcastZip(x, t, (a, b) => a - b)
-    const l = Float64Array.from(diff.data, (v) => v * v) // (1)
+    // plain loops here and below: TypedArray.from(array, fn) boxes every element (issue 13)
+    const l = new Float64Array(diff.data.length)
+    for (let i = 0; i < l.length; i++) l[i] = diff.data[i] * diff.data[i] // (1)
     return E.right({ outputs: { loss: reduce(l, diff.shape, attrs.reduction, l.length) }, cache: { diff, xShape: x.shape, tShape: t.shape } })
   },
   backward: (attrs, { diff, xShape, tShape }, { loss: g }) => {
     const d = spread(g, diff.data.length, attrs.reduction, diff.data.length)
-    const dl = make(diff.shape, Float64Array.from(diff.data, (v, i) => 2 * d[i] * v))
+    const dl = make(diff.shape, new Float64Array(diff.data.length))
+    for (let i = 0; i < dl.data.length; i++) dl.data[i] = 2 * d[i] * diff.data[i] // (2), (3)
     return { input: sumTo(dl, xShape), target: scale(sumTo(dl, tShape), -1) } // (2), (3)
   },
 })

@@ -15,7 +15,7 @@
  *   (8) training:   dx = r_c / m (m dxhat - sum dxhat - xhat sum(dxhat xhat)), r_c = 1 / sqrt(var_c + eps)
  *   (9) evaluation: dx = r_c dxhat, the map being affine in x
  *
- * Conventions (../shared/notes/conventions.md, 1.1): (4)-(5) are PyTorch's,
+ * Conventions (spec/profiles/conventions-notes.md, 1.1): (4)-(5) are PyTorch's,
  * whose momentum 0.1 is Keras's, Flax's and ONNX's 0.9, and whose running
  * variance takes the unbiased batch variance while the forward (1) uses the
  * biased one. As in PyTorch: training with a single value per channel (m = 1)
@@ -25,11 +25,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { boolean, number, schema } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
-import { defineOp } from '../core/op.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
+import { type Inputs, defineOp } from '../core/op.ts'
 import { type Tensor, make } from '../core/tensor.ts'
 import * as Affine from './affine.ts'
-import { channelOf, checkPerChannel, layoutOf } from './channels.ts'
+import { type Layout, channelOf, checkPerChannel, layoutOf } from './channels.ts'
 import * as Standardize from './standardize.ts'
 
 export interface Attrs { readonly training: boolean; readonly momentum: number; readonly eps: number }
@@ -51,6 +51,33 @@ const updated = (old: Tensor, batch: Float64Array, momentum: number, m: number):
 }
 // #endregion running
 
+/**
+ * The edge: x [N, C, ...], per-channel vectors [C], more than one value per
+ * channel in training, both running statistics in evaluation; gives the
+ * layout (the fast path, src/fast/normalization.ts, validates through it).
+ */
+export const validate = (attrs: Attrs, inputs: Inputs): E.Either<OpError, Layout> => {
+  const x = inputs.x!
+  if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
+  const layout = layoutOf(x.shape)
+  for (const name of ['running_mean', 'running_var', 'weight', 'bias']) {
+    const r = checkPerChannel(NAME, name, inputs[name], layout.c)
+    if (E.isLeft(r)) return r
+  }
+  const m = layout.n * layout.spatial
+  if (attrs.training) {
+    if (m === 1) {
+      return fail(NAME, 'inputs.x', 'more than one value per channel in training (N * prod(spatial) > 1)', showShape(x.shape),
+        "PyTorch raises 'Expected more than 1 value per channel when training'; use a larger batch or training false")
+    }
+  } else if (inputs.running_mean === undefined || inputs.running_var === undefined) {
+    const missing = inputs.running_mean === undefined ? 'running_mean' : 'running_var'
+    return fail(NAME, `inputs.${missing}`, `a [${layout.c}] tensor (evaluation normalizes by the running statistics)`, 'nothing',
+      'training false needs both running_mean and running_var; set training true to use the batch statistics')
+  }
+  return E.right(layout)
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: NAME,
   inputs: [
@@ -65,12 +92,9 @@ export const op = defineOp<Attrs, Cache>({
   // #region forward
   forward: (attrs, inputs) => {
     const x = inputs.x!
-    if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
-    const layout = layoutOf(x.shape)
-    for (const name of ['running_mean', 'running_var', 'weight', 'bias']) {
-      const r = checkPerChannel(NAME, name, inputs[name], layout.c)
-      if (E.isLeft(r)) return r
-    }
+    const checked = validate(attrs, inputs)
+    if (E.isLeft(checked)) return checked
+    const layout = checked.right
     const { running_mean: runningMean, running_var: runningVar, weight, bias } = inputs
     const m = layout.n * layout.spatial
     const part = Standardize.partition(x.data.length, layout.c, channelOf(layout))
@@ -78,10 +102,6 @@ export const op = defineOp<Attrs, Cache>({
     const outputs: Record<string, Tensor> = {}
     let standardized: Standardize.Standardized
     if (attrs.training) {
-      if (m === 1) {
-        return fail(NAME, 'inputs.x', 'more than one value per channel in training (N * prod(spatial) > 1)', showShape(x.shape),
-          "PyTorch raises 'Expected more than 1 value per channel when training'; use a larger batch or training false")
-      }
       const stats = Standardize.moments(x.data, part) // (1)
       standardized = Standardize.standardize(x.data, part, stats, attrs.eps) // (2)
       if (runningMean !== undefined) outputs.running_mean = updated(runningMean, stats.mean, attrs.momentum, m) // (4)
@@ -90,11 +110,7 @@ export const op = defineOp<Attrs, Cache>({
         outputs.running_var = updated(runningVar, unbiased, attrs.momentum, m) // (5)
       }
     } else {
-      if (runningMean === undefined || runningVar === undefined) {
-        const missing = runningMean === undefined ? 'running_mean' : 'running_var'
-        return fail(NAME, `inputs.${missing}`, `a [${layout.c}] tensor (evaluation normalizes by the running statistics)`, 'nothing',
-          'training false needs both running_mean and running_var; set training true to use the batch statistics')
-      }
+      const [runningMean, runningVar] = [inputs.running_mean!, inputs.running_var!] // validate: both present in evaluation
       standardized = Standardize.standardize(x.data, part, { mean: runningMean.data, variance: runningVar.data }, attrs.eps) // (6)
       outputs.running_mean = make(runningMean.shape, Float64Array.from(runningMean.data))
       outputs.running_var = make(runningVar.shape, Float64Array.from(runningVar.data))

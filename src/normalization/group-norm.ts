@@ -15,10 +15,12 @@
  * [N C/G, G, spatial...]), N (C/G) S = 1 is an error; other blocks of a single
  * value are accepted and give y = beta. There is no training mode.
  */
+import * as E from 'fp-ts/lib/Either.js'
 import { integer, number, schema } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { layoutOf } from './channels.ts'
+import type { Tensor } from '../core/tensor.ts'
+import { type Layout, layoutOf } from './channels.ts'
 import * as PerChannel from './per-channel.ts'
 import * as Standardize from './standardize.ts'
 
@@ -28,6 +30,22 @@ export type Cache = PerChannel.Cache
 
 const NAME = 'group_norm'
 
+/** The edge on x and num_groups (the per-channel parameters are checked by ./per-channel.ts); the fast path shares it. */
+export const validate = (attrs: Attrs, x: Tensor): E.Either<OpError, Layout> => {
+  if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
+  const layout = layoutOf(x.shape)
+  const groups = attrs.num_groups
+  if (layout.c % groups !== 0) {
+    return fail(NAME, 'attrs.num_groups', `a divisor of the channel count ${layout.c}`, String(groups))
+  }
+  const block = (layout.c / groups) * layout.spatial
+  if (layout.n * block === 1) {
+    return fail(NAME, 'inputs.x', 'more than one value per group over the batch (N * C/G * prod(spatial) > 1)', showShape(x.shape),
+      "PyTorch raises 'Expected more than 1 value per channel when training'")
+  }
+  return E.right(layout)
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: NAME,
   inputs: [{ name: 'x' }, { name: 'weight', optional: true }, { name: 'bias', optional: true }],
@@ -35,17 +53,10 @@ export const op = defineOp<Attrs, Cache>({
   attrs: schema<Attrs>({ num_groups: integer(undefined, 1), eps: number(1e-5, { min: 0 }) }),
   forward: (attrs, inputs) => {
     const x = inputs.x!
-    if (x.shape.length < 2) return fail(NAME, 'inputs.x', 'rank >= 2, [N, C, ...]', showShape(x.shape))
-    const layout = layoutOf(x.shape)
-    const groups = attrs.num_groups
-    if (layout.c % groups !== 0) {
-      return fail(NAME, 'attrs.num_groups', `a divisor of the channel count ${layout.c}`, String(groups))
-    }
+    const checked = validate(attrs, x)
+    if (E.isLeft(checked)) return checked
+    const layout = checked.right, groups = attrs.num_groups
     const block = (layout.c / groups) * layout.spatial
-    if (layout.n * block === 1) {
-      return fail(NAME, 'inputs.x', 'more than one value per group over the batch (N * C/G * prod(spatial) > 1)', showShape(x.shape),
-        "PyTorch raises 'Expected more than 1 value per channel when training'")
-    }
     const part = Standardize.partition(x.data.length, layout.n * groups, (i) => Math.floor(i / block))
     return PerChannel.forward(NAME, x, inputs, layout, part, attrs.eps) // (1)-(3)
   },

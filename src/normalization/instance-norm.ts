@@ -13,10 +13,12 @@
  * As in PyTorch, a plane of one value (S = 1, e.g. [N, C, 1]) is an error:
  * its variance is 0 and y would be beta whatever x. There is no training mode.
  */
+import * as E from 'fp-ts/lib/Either.js'
 import { number, schema } from '../core/attrs.ts'
-import { fail, showShape } from '../core/errors.ts'
+import { type OpError, fail, showShape } from '../core/errors.ts'
 import { defineOp } from '../core/op.ts'
-import { layoutOf } from './channels.ts'
+import type { Tensor } from '../core/tensor.ts'
+import { type Layout, layoutOf } from './channels.ts'
 import * as PerChannel from './per-channel.ts'
 import * as Standardize from './standardize.ts'
 
@@ -26,6 +28,17 @@ export type Cache = PerChannel.Cache
 
 const NAME = 'instance_norm'
 
+/** The edge on x (the per-channel parameters are checked by ./per-channel.ts); the fast path shares it. */
+export const validate = (x: Tensor): E.Either<OpError, Layout> => {
+  if (x.shape.length < 3) return fail(NAME, 'inputs.x', 'rank >= 3, [N, C, spatial...]', showShape(x.shape))
+  const layout = layoutOf(x.shape)
+  if (layout.spatial === 1) {
+    return fail(NAME, 'inputs.x', 'more than one spatial element per (sample, channel)', showShape(x.shape),
+      "PyTorch raises 'Expected more than 1 spatial element when training'")
+  }
+  return E.right(layout)
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: NAME,
   inputs: [{ name: 'x' }, { name: 'weight', optional: true }, { name: 'bias', optional: true }],
@@ -33,12 +46,9 @@ export const op = defineOp<Attrs, Cache>({
   attrs: schema<Attrs>({ eps: number(1e-5, { min: 0 }) }),
   forward: (attrs, inputs) => {
     const x = inputs.x!
-    if (x.shape.length < 3) return fail(NAME, 'inputs.x', 'rank >= 3, [N, C, spatial...]', showShape(x.shape))
-    const layout = layoutOf(x.shape)
-    if (layout.spatial === 1) {
-      return fail(NAME, 'inputs.x', 'more than one spatial element per (sample, channel)', showShape(x.shape),
-        "PyTorch raises 'Expected more than 1 spatial element when training'")
-    }
+    const checked = validate(x)
+    if (E.isLeft(checked)) return checked
+    const layout = checked.right
     const part = Standardize.partition(x.data.length, layout.n * layout.c, (i) => Math.floor(i / layout.spatial))
     return PerChannel.forward(NAME, x, inputs, layout, part, attrs.eps) // (1)-(3)
   },

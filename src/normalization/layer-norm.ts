@@ -18,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type RawAttrs, integer, intList, number, optional, schema } from '../core/attrs.ts'
 import { type OpError, fail, invalid, showShape } from '../core/errors.ts'
-import { defineOp } from '../core/op.ts'
+import { type Inputs, defineOp } from '../core/op.ts'
 import { make, sameShape, sizeOf } from '../core/tensor.ts'
 import * as Affine from './affine.ts'
 import * as Standardize from './standardize.ts'
@@ -65,6 +65,21 @@ const normalizedRank = (a: Attrs, shape: readonly number[]): E.Either<OpError, n
   return E.right(rank - (axis < 0 ? axis + rank : axis))
 }
 
+/** The edge: the normalized dimensions and the parameters' shapes; gives D (the fast path validates through it). */
+export const validate = (attrs: Attrs, inputs: Inputs): E.Either<OpError, number> => {
+  const x = inputs.x!
+  const k = normalizedRank(attrs, x.shape)
+  if (E.isLeft(k)) return k
+  const normalized = x.shape.slice(x.shape.length - k.right)
+  for (const name of ['weight', 'bias']) {
+    const t = inputs[name]
+    if (t !== undefined && !sameShape(t.shape, normalized)) {
+      return fail(NAME, `inputs.${name}`, `${showShape(normalized)} (the normalized shape)`, showShape(t.shape))
+    }
+  }
+  return E.right(sizeOf(normalized))
+}
+
 export const op = defineOp<Attrs, Cache>({
   name: NAME,
   inputs: [{ name: 'x' }, { name: 'weight', optional: true }, { name: 'bias', optional: true }],
@@ -72,16 +87,9 @@ export const op = defineOp<Attrs, Cache>({
   attrs: parseAttrs,
   forward: (attrs, inputs) => {
     const x = inputs.x!
-    const k = normalizedRank(attrs, x.shape)
-    if (E.isLeft(k)) return k
-    const normalized = x.shape.slice(x.shape.length - k.right)
-    for (const name of ['weight', 'bias']) {
-      const t = inputs[name]
-      if (t !== undefined && !sameShape(t.shape, normalized)) {
-        return fail(NAME, `inputs.${name}`, `${showShape(normalized)} (the normalized shape)`, showShape(t.shape))
-      }
-    }
-    const d = sizeOf(normalized)
+    const checked = validate(attrs, inputs)
+    if (E.isLeft(checked)) return checked
+    const d = checked.right
     const rows = d === 0 ? 0 : x.data.length / d
     const part = Standardize.partition(x.data.length, rows, (i) => Math.floor(i / d))
     const standardized = Standardize.standardize(x.data, part, Standardize.moments(x.data, part), attrs.eps) // (1), (2)

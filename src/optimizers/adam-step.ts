@@ -36,8 +36,8 @@ export interface Attrs {
   readonly step: number
 }
 
-/** What (7)-(10) need: g^ of (1), and m', v' of (2), (3) (the outputs). */
-export interface Cache { readonly gHat: Float64Array; readonly m: Tensor; readonly v: Tensor }
+/** What (7)-(10) need: theta and g, for g^ of (1), and m', v' of (2), (3) (the outputs). */
+export interface Cache { readonly param: Tensor; readonly grad: Tensor; readonly m: Tensor; readonly v: Tensor }
 
 export const attrs = schema<Attrs>({
   lr: number(1e-3, { min: 0 }),
@@ -64,15 +64,15 @@ export const op = defineOp<Attrs, Cache>({
     }
     const cfg = toConfig(a)
     const out = Adam.step(cfg, a.step, p, grad!, exp_avg!, exp_avg_sq!) // (1)-(6)
-    const gHat = Float64Array.from(p.data, (pi, i) => Adam.decayedGrad(cfg, pi, grad!.data[i])) // (1)
     return E.right({
       outputs: { param: out.param, exp_avg: out.expAvg, exp_avg_sq: out.expAvgSq },
-      cache: { gHat, m: out.expAvg, v: out.expAvgSq },
+      cache: { param: p, grad: grad!, m: out.expAvg, v: out.expAvgSq }, // g^ is recomputed by the backward: no array the forward alone would not need
     })
   },
-  backward: (a, { gHat, m, v }, cot) => {
-    const n = gHat.length
-    const { bc2, stepSize } = Adam.corrections(toConfig(a), a.step)
+  backward: (a, { param, grad, m, v }, cot) => {
+    const n = m.data.length
+    const cfg = toConfig(a)
+    const { bc2, stepSize } = Adam.corrections(cfg, a.step)
     const bc2Sqrt = Math.sqrt(bc2)
     const P = cot.param.data, M = cot.exp_avg.data, V = cot.exp_avg_sq.data
     const dParam = new Float64Array(n), dGrad = new Float64Array(n), dM = new Float64Array(n), dV = new Float64Array(n)
@@ -82,7 +82,8 @@ export const op = defineOp<Attrs, Cache>({
       const Mt = M[i] - (stepSize * P[i]) / delta // (7)
       const pm = P[i] * m.data[i]
       const Vt = V[i] + (pm === 0 ? 0 : (stepSize * pm) / (2 * delta * delta * bc2Sqrt * s)) // (8)
-      const G = (1 - a.beta1) * Mt + 2 * (1 - a.beta2) * gHat[i] * Vt // (9)
+      const gHat = Adam.decayedGrad(cfg, param.data[i], grad.data[i]) // (1)
+      const G = (1 - a.beta1) * Mt + 2 * (1 - a.beta2) * gHat * Vt // (9)
       dM[i] = a.beta1 * Mt // (10)
       dV[i] = a.beta2 * Vt // (10)
       dGrad[i] = G // (10)

@@ -1,5 +1,5 @@
 /**
- * Optimizers as values, in Optax's shape (../shared/STYLE.md, habit 7): a pair
+ * Optimizers as values, in Optax's shape (docs/style.md, habit 7): a pair
  * of pure functions over parameter records,
  *   init   : params                  -> state
  *   update : (grads, state, params)  -> Either<OpError, { params, state }>

@@ -8,7 +8,7 @@
  *       D = (min(hs + kh, H) - max(hs, 0)) (min(ws + kw, W) - max(ws, 0))   otherwise
  *       With count_include_pad the window is clipped to the padded extent:
  *       padding cells count, the cells ceil_mode adds past the end padding do
- *       not (PyTorch's avg_pool2d kernel, ../shared/notes/conventions.md 1.5)
+ *       not (PyTorch's avg_pool2d kernel, spec/profiles/conventions-notes.md 1.5)
  *   (3) a window with no cell inside the image (padding beyond half the kernel)
  *       gives 0, as PyTorch's kernel leaves such an output at zero, for both
  *       settings of count_include_pad (the ONNX reference gives NaN without it)

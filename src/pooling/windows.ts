@@ -6,7 +6,7 @@
  *   (2) out = ceil((L + p_b + p_e - d (k - 1) - 1) / s) + 1           ceil_mode true,
  *       then out - 1 when (out - 1) s >= L + p_b: a last window that would
  *       start in the end padding or past it is dropped (PyTorch's
- *       pooling_output_shape, the rule of ../shared/case-format.md)
+ *       pooling_output_shape, the rule of docs/case-format.md)
  *   (3) window o reads positions o s - p_b + i d, i < k; those outside
  *       [0, L) are padding or ceil_mode overhang, and each op says what they count for
  * Padding may exceed half the kernel (ONNX allows it, PyTorch refuses): then a

@@ -1,6 +1,6 @@
 /**
  * Conventions on which frameworks disagree, one entry each, with the
- * frameworks that follow it (../shared/notes/conventions.md, Part 1).
+ * frameworks that follow it (spec/profiles/conventions-notes.md, Part 1).
  *
  * The oracle computes in PyTorch's conventions (the case format's). A
  * convention says how to compute under another one, in one of two ways:

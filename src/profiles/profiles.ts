@@ -1,7 +1,7 @@
 /**
  * Named convention profiles: which conventions a framework follows where it
  * differs from PyTorch (the case format's). `pytorch` is the default and
- * empty. Sources: ../shared/notes/conventions.md, Part 1; each row of
+ * empty. Sources: spec/profiles/conventions-notes.md, Part 1; each row of
  * docs/conventions.md names the test that pins it.
  */
 import { type Convention, conventionById } from './conventions.ts'

@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../core/tensor.ts'
 import type { Gen } from './gen.ts'
+import { SCHEDULE_VARIANTS } from './schedules.ts'
 
 export interface Variant {
   readonly name: string
@@ -179,4 +180,5 @@ export const VARIANTS: Readonly<Record<string, readonly Variant[]>> = {
     v('default-eps-small-v', { step: 2 }, (g) => ({ param: g.normal([4]), grad: g.normal([4], 1e-6), exp_avg: g.normal([4], 1e-6), exp_avg_sq: g.uniform([4], 1e-14, 1e-12) })),
     v('adamw', { step: 5, lr: 0.01, weight_decay: 0.1, decoupled: true }, (g) => ({ param: g.normal([4]), grad: g.normal([4]), exp_avg: g.normal([4], 0.1), exp_avg_sq: g.uniform([4], 0.01, 0.2) })),
   ],
+  ...SCHEDULE_VARIANTS,
 }

@@ -1,5 +1,5 @@
 /**
- * Golden vectors: cases in ../shared/case-format.md form computed by the
+ * Golden vectors: cases in docs/case-format.md form computed by the
  * oracle, for other implementations to consume. Every attribute is written
  * explicitly (defaults filled in), every number comes from the seed, and JSON
  * number formatting is the shortest round-trip form, so one seed gives a
@@ -13,9 +13,11 @@ import { type DType, type Tensor, make } from '../core/tensor.ts'
 import { encodeTensor } from '../cases/tensor-json.ts'
 import { compute } from '../cases/evaluate.ts'
 import type { Convention } from '../profiles/conventions.ts'
+import { referenceOf } from '../fast/dispatch.ts'
 import { lookup } from '../registry.ts'
 import { makeGen } from './gen.ts'
 import { VARIANTS, type Variant } from './variants.ts'
+import { compositeCases } from './composite.ts'
 
 export type VectorDtype = 'float32' | 'float64'
 
@@ -59,6 +61,7 @@ export interface VectorCase {
  * are, because an omitted attribute takes the profile's default.
  */
 export const makeCase = (op: Op, variant: Variant, k: number, seed: number, dtype: VectorDtype, conventions: readonly Convention[] = []): VectorCase => {
+  op = referenceOf(op) // golden vectors are the readable reference's numbers, byte-stable (src/fast/dispatch.ts)
   const gen = makeGen(foldIn(foldIn(keyFromSeed(seed), hash(op.name)), k))
   const inputs = Object.fromEntries(Object.entries(variant.inputs(gen)).map(([n, t]) => [n, asDtype(t, dtype)]))
   const profiled = conventions.some((c) => c.op === op.name)
@@ -96,6 +99,7 @@ export const makeCase = (op: Op, variant: Variant, k: number, seed: number, dtyp
 /** Cases for the named ops: `count` per op (default: each variant once), cycling through the variants. */
 export function* vectorCases(ops: readonly string[], seed: number, dtype: VectorDtype, count?: number, conventions: readonly Convention[] = []): Generator<VectorCase> {
   for (const name of ops) {
+    if (name === 'graph' || name === 'train') { yield* compositeCases(name, seed, dtype, count) as Generator<VectorCase>; continue } // ./composite.ts
     const op = lookup(name)
     const variants = VARIANTS[name]
     if (op === undefined || variants === undefined) continue

@@ -2,7 +2,8 @@
 // A small external implementation of a few ops, in plain Node with no
 // packages, speaking nn-oracle's fuzz protocol: one case per line on stdin
 // ({"id", "op", "attrs", "inputs", "cotangents"}), one reply per line on stdout
-// ({"id", "outputs", "gradients"}, tensors as {"dtype", "shape", "data"}).
+// ({"id", "outputs", "gradients"}, tensors as {"dtype", "shape", "data"}), or
+// {"id", "unsupported": "why"} for a case it does not support.
 // It stands for "your implementation": `nn-oracle fuzz --impl "node docs/examples/impl/impl.mjs" --op batch_norm`.
 import { createInterface } from 'node:readline'
 
@@ -77,13 +78,48 @@ const ops = {
   },
 }
 
+// 2-D convolution, x [N, C, H, W], weight [K, C/groups, kh, kw], PyTorch's cross-correlation:
+//   y[n, k, oh, ow] = bias[k] + sum_{c in group(k), i, j} w[k, c, i, j] x[n, c, oh*sh - pt + i*dh, ow*sw - pl + j*dw]
+// The backward sends g[n, k, oh, ow] back along the same taps.
+const pair = (v, d) => (v === undefined ? [d, d] : Array.isArray(v) ? v : [v, v])
+ops.conv2d = ({ attrs, inputs, cotangents }) => {
+  const { x, weight, bias } = inputs
+  const [N, C, H, W] = x.shape, [K, Cg, kh, kw] = weight.shape
+  const G = attrs.groups ?? 1, [sh, sw] = pair(attrs.stride, 1), [dh, dw] = pair(attrs.dilation, 1)
+  const p = attrs.padding ?? 0
+  const [pt, pl, pb, pr] = Array.isArray(p) ? (p.length === 4 ? p : [p[0], p[1], p[0], p[1]]) : [p, p, p, p]
+  const Ho = Math.floor((H + pt + pb - dh * (kh - 1) - 1) / sh) + 1, Wo = Math.floor((W + pl + pr - dw * (kw - 1) - 1) / sw) + 1
+  const xs = arr(x), ws = arr(weight), b = bias ? arr(bias) : undefined, Kg = K / G
+  const y = new Float64Array(N * K * Ho * Wo)
+  const g = cotangents?.y ? arr(cotangents.y) : new Float64Array(y.length)
+  const dx = new Float64Array(xs.length), dwt = new Float64Array(ws.length), db = new Float64Array(K)
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) {
+    const o = ((n * K + k) * Ho + oh) * Wo + ow
+    let acc = b ? b[k] : 0
+    db[k] += g[o]
+    const c0 = Math.floor(k / Kg) * Cg
+    for (let c = 0; c < Cg; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const ih = oh * sh - pt + i * dh, iw = ow * sw - pl + j * dw
+      if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue
+      const xi = ((n * C + c0 + c) * H + ih) * W + iw, wi = ((k * Cg + c) * kh + i) * kw + j
+      acc += ws[wi] * xs[xi]
+      dx[xi] += ws[wi] * g[o]
+      dwt[wi] += xs[xi] * g[o]
+    }
+    y[o] = acc
+  }
+  const gradients = { x: T(x.shape, dx), weight: T(weight.shape, dwt) }
+  if (bias) gradients.bias = T([K], db)
+  return { outputs: { y: T([N, K, Ho, Wo], y) }, gradients }
+}
+
 const rl = createInterface({ input: process.stdin })
 rl.on('line', (line) => {
   if (!line.trim()) return
   let c
   try { c = JSON.parse(line) } catch { process.stdout.write(JSON.stringify({ id: null, error: 'not JSON' }) + '\n'); return }
   const f = ops[c.op]
-  if (!f) { process.stdout.write(JSON.stringify({ id: c.id, error: `op ${c.op} not implemented here` }) + '\n'); return }
+  if (!f) { process.stdout.write(JSON.stringify({ id: c.id, unsupported: `op ${c.op} is not implemented here` }) + '\n'); return }
   try {
     process.stdout.write(JSON.stringify({ id: c.id, ...f(c) }) + '\n')
   } catch (e) {

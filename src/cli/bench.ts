@@ -1,0 +1,272 @@
+/**
+ * `nn-oracle bench-cpu`: the float64 side-by-side of issue 13, run in one
+ * process against PyTorch float64 on the same machine.
+ *
+ * Each workload is set up once on both sides (untimed), warmed up once, then
+ * timed `--reps` times, ours and PyTorch's alternating, so that the load of a
+ * shared machine falls on both alike; the table gives medians and the ratio
+ * PyTorch time / ours (above 1: faster than PyTorch). PyTorch runs in one
+ * persistent child interpreter fed one workload name per line.
+ *
+ * Ours is the library's public path, `apply` (the fast kernels, or the
+ * reference with NN_ORACLE_REFERENCE=1 or --reference). Run it from the
+ * compiled build (`npm run bench:cpu`): under tsx every typed-array loop in the
+ * process is about a third slower (docs/performance.md, issue 13 item 6).
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { apply } from '../index.ts'
+import { type Tensor, make } from '../core/tensor.ts'
+import { keyFromSeed, normal, split } from '../core/random.ts'
+import { setReference } from '../fast/mode.ts'
+
+export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--no-torch]
+
+Times the float64 workloads of issue 13 (forward + backward through apply)
+against PyTorch float64 in one run, interleaved, and prints medians and the
+ratio PyTorch time / ours (above 1: faster than PyTorch).
+
+  --reps N       timed repetitions per workload and side (default 5)
+  --only LIST    comma-separated workload names (default all): matmul, conv2d,
+                 batch_norm, layer_norm, cross_entropy, gelu, max_pool2d, adam_step
+  --python PATH  interpreter with torch (default /usr/bin/python3, then python3)
+  --reference    time the readable reference instead of the fast path
+  --no-torch     time ours only
+
+PyTorch on Debian, with OpenBLAS: apt-get install python3-torch (it pulls in
+libopenblas0); or pip install torch --index-url https://download.pytorch.org/whl/cpu
+(that wheel brings its own BLAS).`
+
+interface Workload {
+  readonly name: string
+  readonly label: string
+  /** the issue's "Done when" ratio */
+  readonly target: number
+  readonly op: string
+  readonly attrs: Record<string, unknown>
+  readonly inputs: (t: (shape: number[], scale?: number) => Tensor) => Record<string, Tensor>
+  /** true: forward and backward (a cotangent of ones-like noise for every float output) */
+  readonly backward: boolean
+  /** the same workload in PyTorch: setup code that defines run() */
+  readonly torch: string
+}
+
+const classes = (n: number, c: number): Tensor => {
+  const d = new Float64Array(n)
+  for (let i = 0; i < n; i++) d[i] = (i * 7919) % c
+  return make([n], d, 'int64')
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'matmul', label: 'matmul 1024, fwd+bwd', target: 0.25, op: 'matmul', attrs: {}, backward: true,
+    inputs: (t) => ({ a: t([1024, 1024]), b: t([1024, 1024]) }),
+    torch: `a = T(1024, 1024); b = T(1024, 1024); g = T(1024, 1024, grad=False)
+def run():
+    a.grad = None; b.grad = None
+    (a @ b).backward(g)`,
+  },
+  {
+    name: 'conv2d', label: 'conv2d N8 C64 32x32 K64 3x3 p1, fwd+bwd', target: 0.5, op: 'conv2d', attrs: { padding: 1 }, backward: true,
+    inputs: (t) => ({ x: t([8, 64, 32, 32]), weight: t([64, 64, 3, 3], 0.05), bias: t([64]) }),
+    torch: `x = T(8, 64, 32, 32); w = T(64, 64, 3, 3); b = T(64); g = T(8, 64, 32, 32, grad=False)
+def run():
+    x.grad = None; w.grad = None; b.grad = None
+    F.conv2d(x, w, b, padding=1).backward(g)`,
+  },
+  {
+    name: 'batch_norm', label: 'batch norm train [64,256,16,16], fwd+bwd', target: 1, op: 'batch_norm', attrs: { training: true }, backward: true,
+    inputs: (t) => ({ x: t([64, 256, 16, 16]), weight: t([256]), bias: t([256]) }),
+    torch: `x = T(64, 256, 16, 16); w = T(256); b = T(256); g = T(64, 256, 16, 16, grad=False)
+def run():
+    x.grad = None; w.grad = None; b.grad = None
+    F.batch_norm(x, None, None, w, b, training=True).backward(g)`,
+  },
+  {
+    name: 'layer_norm', label: 'layer norm [4096,1024], fwd+bwd', target: 1, op: 'layer_norm', attrs: { normalized_shape: [1024] }, backward: true,
+    inputs: (t) => ({ x: t([4096, 1024]), weight: t([1024]), bias: t([1024]) }),
+    torch: `x = T(4096, 1024); w = T(1024); b = T(1024); g = T(4096, 1024, grad=False)
+def run():
+    x.grad = None; w.grad = None; b.grad = None
+    F.layer_norm(x, (1024,), w, b).backward(g)`,
+  },
+  {
+    name: 'cross_entropy', label: 'softmax cross-entropy [4096,1000], fwd+bwd', target: 1, op: 'cross_entropy', attrs: {}, backward: true,
+    inputs: (t) => ({ input: t([4096, 1000]), target: classes(4096, 1000) }),
+    torch: `x = T(4096, 1000); y = torch.tensor([(i * 7919) % 1000 for i in range(4096)])
+def run():
+    x.grad = None
+    F.cross_entropy(x, y).backward()`,
+  },
+  {
+    name: 'gelu', label: 'GELU 4M, fwd+bwd', target: 1, op: 'gelu', attrs: {}, backward: true,
+    inputs: (t) => ({ x: t([4 * 1024 * 1024]) }),
+    torch: `x = T(4 * 1024 * 1024); g = T(4 * 1024 * 1024, grad=False)
+def run():
+    x.grad = None
+    F.gelu(x).backward(g)`,
+  },
+  {
+    name: 'max_pool2d', label: 'max-pool 2x2 [8,64,64,64], fwd+bwd', target: 1, op: 'max_pool2d', attrs: { kernel_size: 2 }, backward: true,
+    inputs: (t) => ({ x: t([8, 64, 64, 64]) }),
+    torch: `x = T(8, 64, 64, 64); g = T(8, 64, 32, 32, grad=False)
+def run():
+    x.grad = None
+    F.max_pool2d(x, 2).backward(g)`,
+  },
+  {
+    name: 'adam_step', label: 'Adam step, 4M params, fwd', target: 1, op: 'adam_step', attrs: { step: 1 }, backward: false,
+    inputs: (t) => ({ param: t([4 * 1024 * 1024]), grad: t([4 * 1024 * 1024]), exp_avg: t([4 * 1024 * 1024], 0), exp_avg_sq: t([4 * 1024 * 1024], 0) }),
+    torch: `p = torch.nn.Parameter(T(4 * 1024 * 1024, grad=False)); p.grad = T(4 * 1024 * 1024, grad=False)
+opt = torch.optim.Adam([p], lr=1e-3)
+def run():
+    with torch.no_grad():
+        opt.step()`,
+  },
+]
+
+/** The PyTorch side: reads a workload name per line, answers with the seconds one run took. */
+const torchServer = (workloads: readonly Workload[]): string => `
+import os, sys, time, torch
+import torch.nn.functional as F
+torch.set_num_threads(os.cpu_count() or 1)  # every core, as PyTorch's default would use with no other limit
+torch.manual_seed(0)
+def T(*shape, grad=True):
+    return torch.randn(*shape, dtype=torch.float64).requires_grad_(grad)
+runs = {}
+${workloads.map((w) => `def setup_${w.name}():\n${w.torch.split('\n').map((l) => '    ' + l).join('\n')}\n    return run\n`).join('\n')}
+print('ready', torch.__version__, torch.get_num_threads(), flush=True)
+for line in sys.stdin:
+    name = line.strip()
+    if not name:
+        continue
+    if name not in runs:
+        runs[name] = globals()['setup_' + name]()
+    t = time.perf_counter(); runs[name](); dt = time.perf_counter() - t
+    print(dt, flush=True)
+`
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/** The first interpreter that imports torch, or undefined. */
+const findPython = (asked: string | undefined): string | undefined => {
+  for (const p of asked !== undefined ? [asked] : ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' })
+    if (r.status === 0) return p
+  }
+  return undefined
+}
+
+interface Torch { readonly version: string; readonly threads: string; readonly time: (name: string) => Promise<number>; readonly close: () => void }
+
+const startTorch = (python: string, workloads: readonly Workload[]): Promise<Torch> => new Promise((resolve, reject) => {
+  const child = spawn(python, ['-u', '-c', torchServer(workloads)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout })
+  const waiting: ((l: string) => void)[] = []
+  lines.on('line', (l) => waiting.shift()?.(l))
+  child.on('error', reject)
+  child.on('exit', (code) => { for (const w of waiting.splice(0)) w(`exit ${code}`) })
+  const next = (): Promise<string> => new Promise((r) => waiting.push(r))
+  void next().then((first) => {
+    const [tag, version, threads] = first.split(' ')
+    if (tag !== 'ready') { reject(new Error(`PyTorch side did not start: ${first}`)); return }
+    resolve({
+      version, threads,
+      time: async (name) => {
+        child.stdin.write(name + '\n')
+        const l = await next()
+        const s = Number(l)
+        if (!Number.isFinite(s)) throw new Error(`PyTorch side failed on ${name}: ${l}`)
+        return s * 1e3
+      },
+      close: () => { child.stdin.end() },
+    })
+  })
+})
+
+/** One run of ours: apply (fast path unless the reference is forced), forward and backward. */
+const oursRunner = (w: Workload): (() => number) => {
+  let key = keyFromSeed(13)
+  const t = (shape: number[], scale = 1): Tensor => {
+    const [k1, k2] = split(key)
+    key = k2
+    return normal(k1, shape, 0, scale)
+  }
+  const inputs = w.inputs(t)
+  let cot: Record<string, Tensor> | undefined
+  if (w.backward) {
+    const fwd = apply(w.op, w.attrs, inputs)
+    if (E.isLeft(fwd)) throw new Error(`bench: ${w.op}: ${JSON.stringify(fwd.left)}`)
+    cot = {}
+    for (const [name, y] of Object.entries(fwd.right.outputs)) if (y.dtype !== 'int64' && !name.startsWith('running')) cot[name] = t([...y.shape])
+  }
+  return () => {
+    const start = performance.now()
+    const r = apply(w.op, w.attrs, inputs, cot)
+    const ms = performance.now() - start
+    if (E.isLeft(r)) throw new Error(`bench: ${w.op}: ${JSON.stringify(r.left)}`)
+    return ms
+  }
+}
+
+export const benchCommand = async (argv: readonly string[]): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (e) {
+    console.error(`nn-oracle bench-cpu: ${(e as Error).message}\n\n${BENCH_HELP}`)
+    return 2
+  }
+  if (parsed.values.help) { console.log(BENCH_HELP); return 0 }
+  const reps = Number(parsed.values.reps)
+  if (!Number.isInteger(reps) || reps < 1) { console.error('nn-oracle bench-cpu: --reps: expected an integer >= 1'); return 2 }
+  const names = parsed.values.only?.split(',').map((s) => s.trim()).filter(Boolean)
+  const unknown = names?.filter((n) => !WORKLOADS.some((w) => w.name === n)) ?? []
+  if (unknown.length > 0) { console.error(`nn-oracle bench-cpu: --only: unknown workload ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`); return 2 }
+  const chosen = WORKLOADS.filter((w) => names === undefined || names.includes(w.name))
+  if (parsed.values.reference) setReference(true)
+
+  let torch: Torch | undefined
+  if (!parsed.values['no-torch']) {
+    const python = findPython(parsed.values.python)
+    if (python === undefined) {
+      console.error('nn-oracle bench-cpu: no python with torch found (tried /usr/bin/python3, python3); timing ours only.\n' +
+        'Install on Debian: apt-get install python3-torch (float64 through OpenBLAS), or pass --python PATH.')
+    } else {
+      torch = await startTorch(python, chosen)
+    }
+  }
+  const os = await import('node:os')
+  console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
+    `${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  const rows: string[] = []
+  let met = 0
+  for (const w of chosen) {
+    const ours = oursRunner(w)
+    ours() // warm-up
+    if (torch) await torch.time(w.name) // set-up and warm-up
+    const a: number[] = [], b: number[] = []
+    for (let r = 0; r < reps; r++) {
+      a.push(ours())
+      if (torch) b.push(await torch.time(w.name))
+    }
+    const ma = median(a), mb = torch ? median(b) : NaN
+    const ratio = mb / ma
+    const ok = ratio >= w.target
+    if (ok) met++
+    rows.push(`| ${w.label} | ${ma.toFixed(1)} | ${torch ? mb.toFixed(1) : '-'} | ${torch ? ratio.toFixed(2) : '-'} | >= ${w.target} | ${torch ? (ok ? 'yes' : 'no') : '-'} |`)
+    console.log(rows[rows.length - 1])
+  }
+  torch?.close()
+  console.log('\n| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met |\n| --- | --- | --- | --- | --- | --- |\n' + rows.join('\n'))
+  if (torch) console.log(`\n${met} of ${chosen.length} targets met`)
+  return 0
+}

@@ -1,0 +1,75 @@
+/**
+ * Fast max pooling: the equations of src/pooling/max-pool2d.ts with each
+ * window's taps inside the image computed once per output row and column
+ * (no bounds test per tap) and the winners kept as Int32 plane offsets.
+ * Visiting order, the strict comparison (first maximum wins) and NaN's
+ * precedence (`v > best || v !== v`: the last NaN wins) are the reference's,
+ * so y and the indices are bit-identical to it, and dx too (the same sums in
+ * the same order).
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { defineOp } from '../core/op.ts'
+import { type Shape, make } from '../core/tensor.ts'
+import * as MaxPool2d from '../pooling/max-pool2d.ts'
+import { windows } from '../pooling/windows.ts'
+
+interface Cache { readonly argmax: Int32Array; readonly xShape: Shape; readonly plane: number }
+
+/** First and one-past-last tap index t < k with o s - p + t d in [0, len). */
+const taps = (o: number, s: number, p: number, d: number, k: number, len: number): readonly [number, number] => {
+  const start = o * s - p
+  const lo = start >= 0 ? 0 : Math.ceil(-start / d)
+  const hi = Math.min(k, Math.floor((len - 1 - start) / d) + 1)
+  return [Math.min(lo, k), Math.max(Math.min(lo, k), hi)]
+}
+
+export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
+  name: 'max_pool2d',
+  inputs: MaxPool2d.op.inputs,
+  outputs: MaxPool2d.op.outputs,
+  attrs: (_op, raw) => MaxPool2d.op.parseAttrs(raw),
+  forward: (a, { x }) => {
+    const r = windows('max_pool2d', x!, a.kernel_size, a.stride, a.padding, a.dilation, a.ceil_mode)
+    if (E.isLeft(r)) return r
+    const { n, c, h, w, ho, wo, kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], pad } = r.right
+    const xd = x!.data
+    const rowLo = new Int32Array(ho), rowHi = new Int32Array(ho), colLo = new Int32Array(wo), colHi = new Int32Array(wo)
+    for (let oh = 0; oh < ho; oh++) [rowLo[oh], rowHi[oh]] = taps(oh, sh, pad[0], dh, kh, h)
+    for (let ow = 0; ow < wo; ow++) [colLo[ow], colHi[ow]] = taps(ow, sw, pad[1], dw, kw, w)
+    const y = new Float64Array(n * c * ho * wo), idx = new Float64Array(y.length), arg = new Int32Array(y.length)
+    let o = 0
+    for (let nc = 0; nc < n * c; nc++) {
+      const base = nc * h * w
+      for (let oh = 0; oh < ho; oh++) {
+        const i0 = rowLo[oh], i1 = rowHi[oh], ih0 = oh * sh - pad[0]
+        for (let ow = 0; ow < wo; ow++, o++) {
+          const j0 = colLo[ow], j1 = colHi[ow], iw0 = ow * sw - pad[1]
+          let best = -Infinity, at = -1 // (3)
+          for (let i = i0; i < i1; i++) {
+            const row = (ih0 + i * dh) * w + iw0
+            for (let j = j0; j < j1; j++) {
+              const p = row + j * dw
+              const v = xd[base + p]
+              if (at < 0 || v > best || v !== v) { best = v; at = p } // (2)
+            }
+          }
+          y[o] = best // (1)
+          idx[o] = at // (2)
+          arg[o] = at
+        }
+      }
+    }
+    const shape = [n, c, ho, wo]
+    return E.right({ outputs: { y: make(shape, y), indices: make(shape, idx, 'int64') }, cache: { argmax: arg, xShape: x!.shape, plane: ho * wo } })
+  },
+  backward: (_a, { argmax, xShape, plane }, { y: g }) => {
+    const hw = xShape[2] * xShape[3]
+    const dx = new Float64Array(xShape.reduce((p, q) => p * q, 1))
+    const gd = g.data
+    for (let nc = 0, o = 0; o < argmax.length; nc++) {
+      const base = nc * hw
+      for (const e = o + plane; o < e; o++) if (argmax[o] >= 0) dx[base + argmax[o]] += gd[o] // (4)
+    }
+    return { x: make(xShape, dx) }
+  },
+})
