@@ -70,6 +70,11 @@ const BROKEN: [string, unknown][] = [
   ['negative tolerance', { ...base(), tolerance: { rtol: -1, atol: 0 } }],
   ['tolerance with an unknown field', { ...base(), tolerance: { rtol: 0, atol: 0, ulp: 1 } }],
   ['base64 with bad characters', { ...base(), inputs: { x: T([1], '!!!!') } }],
+  ['a graph node with an unknown field', { ...base(), op: 'graph', graph: { nodes: [{ op: 'relu', inputs: { x: 'x' }, outputs: { y: 'y' }, note: 1 }] } }],
+  ['a graph with an unknown field', { ...base(), op: 'graph', graph: { nodes: [], name: 'n' } }],
+  ['a train case with duplicate params', { id: 't', op: 'train', graph: { nodes: [] }, loss: 'y', params: ['x', 'x'], optimizer: { op: 'sgd', attrs: { lr: 1 } }, inputs: { x: T([], [1]) }, steps: [{}], outputs: { losses: T([1], [1]) } }],
+  ['a train step with an unknown field', { id: 't', op: 'train', graph: { nodes: [] }, loss: 'y', params: ['x'], optimizer: { op: 'sgd', attrs: { lr: 1 } }, inputs: { x: T([], [1]) }, steps: [{ note: 1 }], outputs: { losses: T([1], [1]) } }],
+  ['a train case with empty outputs', { id: 't', op: 'train', graph: { nodes: [] }, loss: 'y', params: ['x'], optimizer: { op: 'sgd', attrs: { lr: 1 } }, inputs: { x: T([], [1]) }, steps: [{}], outputs: {} }],
 ]
 
 test('each broken case is rejected by the schema and by the parser', () => {
@@ -88,6 +93,10 @@ test('valid variants are accepted by both: scalars, base64, non-finite strings, 
     { ...base(), op: 'dropout', inputs: { x: T([2], [1, 2]), mask: T([2], [true, false], 'bool') } },
     { ...base(), tolerance: { rtol: 1e-3, atol: 0 } },
     { ...base(), outputs: undefined, gradients: { x: T([2], [1, 0]) }, cotangents: { y: T([2], [1, 1]) } },
+    // Degenerate but well formed: no nodes, no steps; an averaging kind the oracle lacks is unsupported, not invalid.
+    { id: 'g', op: 'graph', graph: { nodes: [] }, inputs: { x: T([1], [1]) }, outputs: { x: T([1], [1]) } },
+    { id: 't', op: 'train', graph: { nodes: [{ op: 'relu', inputs: { x: 'x' }, outputs: { y: 'y' } }] }, loss: 'y', params: [],
+      optimizer: { op: 'sgd', attrs: { lr: 1 } }, averaging: { kind: 'swa' }, inputs: { x: T([1], [1]) }, steps: [], outputs: { losses: T([0], []) } },
   ].map((c) => JSON.parse(JSON.stringify(c)))
   for (const c of ok) {
     assert.is(validate(c), undefined, `schema: ${JSON.stringify(validate(c))} for ${JSON.stringify(c).slice(0, 120)}`)

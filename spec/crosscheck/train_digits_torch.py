@@ -103,7 +103,7 @@ def main():
     if args.hidden is None:
         args.hidden = '256' if args.model == 'mlp' else '64'
     if args.epochs is None:
-        args.epochs = 16 if args.model == 'mlp' else 6
+        args.epochs = 16 if args.model == 'mlp' else 12
     if args.lr is None:
         args.lr = 0.05
     if args.shift is None:

@@ -18,12 +18,12 @@ const test = suite('package: the packed tarball in a fresh project')
 let app = ''
 test.before(() => { app = freshProject() })
 
-test('the tarball ships dist, the case format and its schema, README and LICENSE, nothing else', () => {
+test('the tarball ships dist (with the case format\'s schema), the case format page, README and LICENSE, nothing else', () => {
   const list = spawnSync('tar', ['tzf', packed()], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/'))
-  const outside = list.filter((f) => !/^package\/(dist\/.*\.(js|d\.ts)|docs\/case-format\.(md|schema\.json)|README\.md|LICENSE|package\.json)$/.test(f))
+  const outside = list.filter((f) => !/^package\/(dist\/.*\.(js|d\.ts)|dist\/docs\/case-format\.schema\.json|docs\/case-format\.md|README\.md|LICENSE|package\.json)$/.test(f))
   assert.equal(outside, [], 'unexpected files in the tarball')
   for (const f of ['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/spec/laws/index.js', 'package/dist/kernels/index.js',
-    'package/dist/src/cli/bin.js', 'package/docs/case-format.schema.json', 'package/LICENSE']) {
+    'package/dist/src/cli/bin.js', 'package/dist/docs/case-format.schema.json', 'package/docs/case-format.md', 'package/LICENSE']) {
     assert.ok(list.includes(f), `${f} is missing from the tarball`)
   }
 })

@@ -8,6 +8,7 @@ import { show } from '../core/errors.ts'
 import type { Tensor } from '../core/tensor.ts'
 import { decodeTensor } from './tensor-json.ts'
 import { type Composite, isComposite, parseComposite } from './composite.ts'
+import { validate } from './schema.ts'
 
 export interface Tolerance { readonly rtol: number; readonly atol: number }
 
@@ -125,5 +126,11 @@ export const parseLine = (line: string): E.Either<CaseError, Case> => {
   } catch (e) {
     return E.left({ reason: `not valid JSON: ${(e as Error).message.slice(0, 120)}` })
   }
-  return parseCase(v)
+  const parsed = parseCase(v)
+  if (E.isLeft(parsed)) return parsed
+  // The published JSON Schema (./schema.ts) has the last word on structure: a
+  // line the parser accepts but the schema rejects is invalid too, so that a
+  // file another project validated with the schema is exactly what check takes.
+  const bad = validate(v)
+  return bad === undefined ? parsed : E.left({ reason: `${bad.pointer}: ${bad.message} (docs/case-format.schema.json)`, id: parsed.right.id, op: parsed.right.op })
 }

@@ -15,7 +15,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { apply } from '../index.ts'
 import { type Tensor, make } from '../core/tensor.ts'
@@ -215,16 +215,9 @@ const oursRunner = (w: Workload): (() => number) => {
 }
 
 export const benchCommand = async (argv: readonly string[]): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (e) {
-    console.error(`nn-oracle bench-cpu: ${(e as Error).message}\n\n${BENCH_HELP}`)
-    return 2
-  }
+  const p = parseCommandArgs('bench-cpu', argv, { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
+  if (!p.ok) { console.error(p.message); return 2 }
+  const parsed = p.parsed as unknown as { values: { reps: string; only?: string; python?: string; reference?: boolean; 'no-torch'?: boolean; help?: boolean } }
   if (parsed.values.help) { console.log(BENCH_HELP); return 0 }
   const reps = Number(parsed.values.reps)
   if (!Number.isInteger(reps) || reps < 1) { console.error('nn-oracle bench-cpu: --reps: expected an integer >= 1'); return 2 }

@@ -10,7 +10,7 @@
  * (a message, never a stack trace), 1 the figure could not be written.
  */
 import { writeFileSync } from 'node:fs'
-import { parseCommandArgs } from './args.ts'
+import { didYouMean, parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { formatError } from '../core/errors.ts'
 import { DEFAULTS, INIT_NAMES, LIMITS, STACK_ACTIVATIONS, activationStats, formatInit, parseInit } from '../experiments/activation-stats.ts'
@@ -63,10 +63,13 @@ export const experimentCommand = async (argv: string[], io: IO = consoleIO): Pro
   if (!p.ok) { io.err(p.message); return 2 }
   const parsed = p.parsed
   const v = parsed.values as Record<string, string | undefined> & { json?: boolean; help?: boolean }
-  if (v.help) { io.out(EXPERIMENT_HELP); return 0 }
   const [name, ...extra] = parsed.positionals
-  if (name === undefined) return bad('expected an experiment name: activation-stats')
-  if (name !== 'activation-stats') return bad(`unknown experiment ${JSON.stringify(name)} (known: activation-stats)`)
+  // Every experiment, for the index and for "did you mean".
+  const names = ['activation-stats', 'ensembles', ...Object.keys(training.TRAINING_EXPERIMENTS_BY_NAME)]
+  const index = `usage: nn-oracle experiment NAME [options]   (nn-oracle experiment NAME --help for its options)\n\nexperiments:\n${names.map((n) => `  ${n}`).join('\n')}`
+  if (v.help) { io.out(name === undefined ? index : EXPERIMENT_HELP); return 0 }
+  if (name === undefined) { io.err(`nn-oracle experiment: expected an experiment name\n\n${index}`); return 2 }
+  if (name !== 'activation-stats') { io.err(`nn-oracle experiment: unknown experiment ${JSON.stringify(name)}${didYouMean(name, names)}\n\n${index}`); return 2 }
   if (extra.length > 0) return bad(`unexpected argument ${JSON.stringify(extra[0])}`)
 
   const nums: Record<string, number> = {}

@@ -16,7 +16,7 @@ commands:
   vectors [--op ...]       write golden cases computed by the oracle
   fuzz --impl CMD --op OP  differential property testing of another implementation
   ops                      list the catalogue and what the oracle supports
-  experiment NAME ...      run an experiment (activation-stats)
+  experiment NAME ...      run an experiment (activation-stats, ensembles, activations, dropout, batchnorm, ...)
   bench-cpu                time the float64 path against PyTorch (issue 13's table)
   train [--model mlp|cnn]  train a network on digits / spirals, with the lectures' babysitting
   help [command]           show help
@@ -47,7 +47,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   'bench-cpu': { run: async (argv) => (await import('./bench.ts')).benchCommand(argv), help: 'usage: nn-oracle bench-cpu [--reps N] [--only NAME,...]   (see nn-oracle bench-cpu --help)' },
   experiment: {
     run: async (argv) => (await import('./experiment.ts')).experimentCommand([...argv]),
-    help: 'usage: nn-oracle experiment activation-stats [options]   (see nn-oracle experiment activation-stats --help)',
+    help: 'usage: nn-oracle experiment NAME [options]   (nn-oracle experiment --help lists the experiments)',
   },
 }
 

@@ -6,11 +6,14 @@
  * done, 2 bad usage or unavailable data, 1 the figure could not be written.
  */
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { formatError } from '../core/errors.ts'
 import { TRAINING_EXPERIMENTS } from '../experiments/training-experiments.ts'
 import type { IO } from './experiment.ts'
+
+/** The training experiments by name, for `nn-oracle experiment`'s index. */
+export const TRAINING_EXPERIMENTS_BY_NAME: Readonly<Record<string, unknown>> = TRAINING_EXPERIMENTS
 
 export const isTrainingExperiment = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(TRAINING_EXPERIMENTS, name)
 
@@ -28,12 +31,9 @@ ${Object.values(TRAINING_EXPERIMENTS).map((x) => `  ${x.name.padEnd(14)} ${x.sum
 
 export const trainingExperimentCommand = async (argv: readonly string[], io: IO): Promise<number> => {
   const bad = (m: string): number => { io.err(`nn-oracle experiment: ${m}\n\n${trainingExperimentsHelp()}`); return 2 }
-  let parsed
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { seed: { type: 'string' }, epochs: { type: 'string' }, limit: { type: 'string' }, svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
-  } catch (e) {
-    return bad((e as Error).message)
-  }
+  const args = parseCommandArgs('experiment', argv, { seed: { type: 'string' }, epochs: { type: 'string' }, limit: { type: 'string' }, svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true)
+  if (!args.ok) { io.err(args.message); return 2 }
+  const parsed = { values: args.parsed.values as Record<string, string | undefined>, positionals: args.parsed.positionals }
   const v = parsed.values
   if (v.help) { io.out(trainingExperimentsHelp()); return 0 }
   const [name, ...extra] = parsed.positionals

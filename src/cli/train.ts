@@ -6,7 +6,7 @@
  * 1 a file could not be written or training failed.
  */
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { formatError } from '../core/errors.ts'
 import { DATA_NAMES } from '../data/index.ts'
@@ -45,6 +45,9 @@ train/validation gap.
   --batch-norm           batch norm after each hidden linear / conv layer
   --early-stopping P     stop after P epochs without a lower validation loss; test the best
   --shift K              augment: random translations of up to K pixels (images; default 0)
+  --augment PIPELINE     augment each training batch (never validation/test) after --shift, e.g.
+                         hflip,crop:2,erase; stages as in src/augmentation/pipeline.ts (images only;
+                         mixup and cutmix are refused: the loss takes class indices)
   --seed S               initialization, shuffling, dropout, augmentation (default 0)
   --split-seed S         the train/validation/test split (default 0)
   --limit N              train on a random N samples (validation and test capped at N too)
@@ -62,23 +65,18 @@ const list = (s: string): number[] | undefined => {
 
 export const trainCommand = async (argv: readonly string[], io: IO = consoleIO): Promise<number> => {
   const bad = (m: string): number => { io.err(`nn-oracle train: ${m}\n\n${TRAIN_HELP}`); return 2 }
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
+  const p = parseCommandArgs('train', argv, {
         model: { type: 'string' }, hidden: { type: 'string' }, conv: { type: 'string' }, activation: { type: 'string' },
         data: { type: 'string' }, preprocess: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
         momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, epochs: { type: 'string' },
         batch: { type: 'string' }, dropout: { type: 'string' }, 'batch-norm': { type: 'boolean' }, 'early-stopping': { type: 'string' },
-        shift: { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, limit: { type: 'string' },
+        shift: { type: 'string' }, augment: { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' }, limit: { type: 'string' },
         'overfit-steps': { type: 'string' }, json: { type: 'string' }, svg: { type: 'string' }, quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (e) {
-    return bad((e as Error).message)
-  }
+  })
+  if (!p.ok) { io.err(p.message); return 2 }
+  // Every option above is a string but the three booleans, which are only tested for truth.
+  const parsed = { values: p.parsed.values as Record<string, string | undefined> }
   const v = parsed.values
   if (v.help) { io.out(TRAIN_HELP); return 0 }
   const o: Record<string, unknown> = {}
@@ -121,6 +119,7 @@ export const trainCommand = async (argv: readonly string[], io: IO = consoleIO):
   ].filter((e) => e !== undefined)
   if (errs.length > 0) return bad(errs[0]!)
   if (v['batch-norm']) o.batchNorm = true
+  if (v.augment !== undefined) o.augment = v.augment
   if (v.limit !== undefined) {
     const n = Number(v.limit)
     if (!Number.isSafeInteger(n) || n < 1) return bad(`--limit: expected a positive integer, got ${JSON.stringify(v.limit)}`)

@@ -15,7 +15,7 @@
  * it is absent the loader returns an error value that says how to install it.
  *
  * Samples are ordered by class, then by their order in the package's file;
- * ../data/split.ts cuts them by key (8,000 for training and validation, 2,000
+ * ./split.ts cuts them by key (8,000 for training and validation, 2,000
  * held out for test: DIGITS_SIZES).
  */
 import { readFileSync } from 'node:fs'

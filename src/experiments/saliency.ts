@@ -92,7 +92,8 @@ export const saliency: Experiment<SaliencyResult> = {
         parts.push(`<rect x="${(ox + cx).toFixed(1)}" y="${(oy + W + 10 + cy).toFixed(1)}" width="${(r.options.stride * scale).toFixed(1)}" height="${(r.options.stride * scale).toFixed(1)}" fill="${heat(o.map[rr * o.cols + cc], max)}"/>`)
       }
       parts.push(`<rect x="${ox}" y="${oy + W + 10}" width="${W}" height="${W}" fill="none" stroke="#999"/>`)
-      parts.push(text(ox + W / 2, oy + 2 * W + 26, `label ${o.label}, predicted ${o.predicted}, P ${fmt(o.probability)}, max drop ${fmt(max)}`, 'text-anchor="middle" font-size="10"'))
+      parts.push(text(ox + W / 2, oy + 2 * W + 24, `label ${o.label}, predicted ${o.predicted}, P ${fmt(o.probability)}`, 'text-anchor="middle" font-size="10"'))
+      parts.push(text(ox + W / 2, oy + 2 * W + 37, `largest drop ${fmt(max)}`, 'text-anchor="middle" font-size="10"'))
     })
     parts.push('</svg>')
     return parts.join('\n') + '\n'

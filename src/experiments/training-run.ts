@@ -32,6 +32,7 @@ import { type Compiled, type Network, compile, withMode } from '../graph/index.t
 import { fitOnSplits, parsePreprocess } from '../preprocessing/pipeline.ts'
 import { type Carry, type GroupState, type OptimizerName, groupsFor, lossAndGrads, start, step } from '../training/index.ts'
 import { shiftImages } from './augment.ts'
+import { type Pipeline, parsePipeline } from '../augmentation/pipeline.ts'
 import { type GradStat, type LayerStat, gradStats, layerStats, updateRatios } from './babysit.ts'
 import { type Score, score } from './evaluate.ts'
 import { type ModelOptions, batchShape, buildModel } from './model.ts'
@@ -51,6 +52,12 @@ export interface TrainOptions extends ModelOptions {
   readonly earlyStopping: number | null
   /** random translations of up to this many pixels (images only); 0: none */
   readonly shift: number
+  /**
+   * an augmentation pipeline (src/augmentation/pipeline.ts, e.g. "hflip,crop:2,erase")
+   * applied to every training batch after --shift, with the key augmentKey(seed, step);
+   * never to validation, test or the evaluation samples. Images only; '' or absent: none
+   */
+  readonly augment?: string
   readonly seed: number
   readonly splitSeed: number
   /** random subsets of at most this many samples per split (fast runs, specs); null: everything */
@@ -70,7 +77,7 @@ export const DEFAULTS: TrainOptions = {
 }
 
 /** What changes for `--model cnn` when the flags do not say otherwise. */
-export const CNN_DEFAULTS: Partial<TrainOptions> = { hidden: [64], epochs: 6 }
+export const CNN_DEFAULTS: Partial<TrainOptions> = { hidden: [64], epochs: 12 }
 
 export interface EpochRecord {
   readonly epoch: number
@@ -116,6 +123,8 @@ export interface TrainResult {
 }
 
 export interface Progress {
+  /** the inputs this step trained on, after augmentation (images as [n, C, H, W]) */
+  readonly x?: Tensor
   readonly step: number
   readonly steps: number
   readonly epoch: number
@@ -160,8 +169,33 @@ export const checkOptions = (o: TrainOptions): E.Either<OpError, TrainOptions> =
   if (!(Number.isSafeInteger(o.shift) && o.shift >= 0 && o.shift <= 8)) return fail(OP, 'shift', 'an integer in 0..8 (pixels)', String(o.shift))
   if (!o.hidden.every(pos) || !o.conv.every(pos)) return fail(OP, 'hidden', 'positive layer widths', JSON.stringify([o.hidden, o.conv]))
   if (!pos(o.probe)) return fail(OP, 'probe', 'a positive integer', String(o.probe))
+  const aug = augmentPipeline(o)
+  if (E.isLeft(aug)) return aug
   return E.right(o)
 }
+
+/**
+ * The run's augmentation, or null. mixup and CutMix are refused: they make
+ * probability targets, and the training graphs' loss takes class indices.
+ */
+export const augmentPipeline = (o: Pick<TrainOptions, 'augment'>): E.Either<OpError, Pipeline | null> => {
+  if (o.augment === undefined || o.augment.trim() === '') return E.right(null)
+  const p = parsePipeline(o.augment)
+  if (E.isLeft(p)) return E.left({ ...p.left, op: OP, arg: `augment: ${p.left.arg}` })
+  const mixing = p.right.stages.find((s) => s.batch !== undefined)
+  if (mixing !== undefined) {
+    return fail(OP, 'augment', 'per-image stages (hflip, vflip, crop, rrc, jitter, pca, affine, elastic, randaugment, erase)', JSON.stringify(mixing.name),
+      'mixup and cutmix make probability targets, and the training loss takes class indices')
+  }
+  return E.right(p.right)
+}
+
+/**
+ * The key of step `step`'s augmentation in a run with seed `seed`: a sub-key
+ * of the augmentation key (split, so it never meets --shift's foldIn(kAug, step)),
+ * folded with the global step index, so every batch draws afresh.
+ */
+export const augmentKey = (seed: number, step: number): Key => foldIn(split(split(keyFromSeed(seed), 5)[3], 2)[1], step)
 
 /** A random subset of at most k samples (a function of the key). */
 const limitTo = (key: Key, d: Dataset, k: number): Dataset => {
@@ -209,6 +243,10 @@ export const fitSetup = (o: TrainOptions, splits: Splits, setup: Setup, onProgre
   const [, kShuffle, kDrop, kAug, kProbe] = split(root, 5)
   const n = splits.train.y.shape[0]
   if (n === 0) return fail(OP, 'data', 'a non-empty training split', '0 samples')
+  const aug = augmentPipeline(o)
+  if (E.isLeft(aug)) return aug
+  const pipeline = aug.right
+  if (pipeline !== null && !images) return fail(OP, 'augment', 'image data [N, C, H, W]', `samples of shape [${sample}]`, 'augmentation needs images (digits, fashion), not vectors')
   const perEpoch = Math.ceil(n / o.batch)
   const steps = perEpoch * o.epochs
   const trainSample = limitTo(foldIn(kProbe, 1), splits.train, Math.min(1000, Math.max(1, splits.validation.y.shape[0])))
@@ -248,6 +286,11 @@ export const fitSetup = (o: TrainOptions, splits: Splits, setup: Setup, onProgre
       const idx = perm.subarray(b * o.batch, Math.min(n, (b + 1) * o.batch))
       let xb: Tensor = takeRows(splits.train.x, idx)
       if (o.shift > 0 && images) xb = shiftImages(xb, foldIn(kAug, done), o.shift)
+      if (pipeline !== null) {
+        const a = pipeline.apply(augmentKey(o.seed, done), { x: xb })
+        if (E.isLeft(a)) return E.left({ ...a.left, arg: `epoch ${e + 1}, batch ${b}: ${a.left.arg}` })
+        xb = a.right.x
+      }
       const r = one(carry, foldIn(kDrop, done), { [net.input]: make(shape(idx.length), xb.data), [net.target]: takeRows(splits.train.y, idx) }) // (3)
       if (E.isLeft(r)) return E.left({ ...r.left, arg: `epoch ${e + 1}, batch ${b}: ${r.left.arg}` })
       const ratios = updateRatios(carry.params, r.right.carry.params, trained)
@@ -256,7 +299,7 @@ export const fitSetup = (o: TrainOptions, splits: Splits, setup: Setup, onProgre
       lossSum += r.right.metrics.loss
       stepLosses.push(r.right.metrics.loss)
       done++
-      onProgress?.({ step: done, steps, epoch: e + 1, loss: r.right.metrics.loss, seconds: (performance.now() - t0) / 1000 })
+      onProgress?.({ x: xb, step: done, steps, epoch: e + 1, loss: r.right.metrics.loss, seconds: (performance.now() - t0) / 1000 })
     }
     const tr = evaluate(carry, trainSample) // (4)
     const va = splits.validation.y.shape[0] > 0 ? evaluate(carry, splits.validation) : tr

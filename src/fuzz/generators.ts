@@ -273,6 +273,127 @@ const GENS: Record<string, Gen<unknown>> = {
     })),
 }
 
+// ---------------------------------------------------------------- version-2 ops
+/** n distinct-ish partners in [0, n): a Fisher-Yates shuffle driven by drawn integers (all zeros: a fixed rotation). */
+const permOf = (n: number, r: readonly number[]): Tensor => {
+  const a = Array.from({ length: n }, (_, i) => i)
+  for (let i = n - 1; i > 0; i--) { const j = r[i % r.length] % (i + 1); [a[i], a[j]] = [a[j], a[i]] }
+  return make([n], Float64Array.from(a), 'int64')
+}
+/** Broadcast partner of a shape: some dims set to 1, some leading dims dropped (NumPy broadcasting). */
+const partner = (shape: readonly number[], ones: readonly boolean[], drop: number) => shape.map((d, i) => (ones[i] ? 1 : d)).slice(Math.min(drop, shape.length))
+const image = (maxC = 3, maxHW = 4) => ({ n: int(1, 3), c: int(1, maxC), h: int(1, maxHW), w: int(1, maxHW) })
+/** A tensor whose values are scaled into [0, top) (samples of fractional max pooling). */
+const below = (t: Tensor, top: number): Tensor => make(t.shape, t.data.map((v) => Math.min(v, 1) * top * 0.999), t.dtype)
+const colour = (factor: fc.Arbitrary<number>, key: string) => gen((_d) => fc.record({ n: int(1, 3), h: int(1, 4), w: int(1, 4), f: factor }),
+  (s, p) => ({ attrs: { [key]: s.f }, inputs: { x: p.tensor([s.n, 3, s.h, s.w], 'prob01') } }))
+const box = (minSize: number) => fc.record({ top: int(-2, 4), left: int(-2, 4), height: int(minSize, 5), width: int(minSize, 5) })
+
+/** lr_schedule: one structure per scheduler kind, steps up to a bound that keeps every kind defined. */
+const schedule = fc.oneof(
+  fc.record({ kind: fc.constant('step'), step_size: int(1, 5), gamma: choice(0.1, 0.5, 0.9) }),
+  fc.record({ kind: fc.constant('multistep'), milestones: fc.uniqueArray(int(1, 20), { minLength: 1, maxLength: 4 }).map((m) => [...m].sort((a, b) => a - b)), gamma: choice(0.1, 0.5) }),
+  fc.record({ kind: fc.constant('exponential'), gamma: choice(0.9, 0.5, 0.99) }),
+  fc.record({ kind: fc.constant('linear'), start_factor: choice(1 / 3, 0.5, 0.1), end_factor: choice(1, 0.5), total_iters: int(1, 8) }),
+  fc.record({ kind: fc.constant('cosine'), T_max: int(1, 10), eta_min: choice(0, 0.01) }),
+  fc.record({ kind: fc.constant('cosine_warm_restarts'), T_0: int(1, 5), T_mult: int(1, 3), eta_min: choice(0, 0.01) }),
+  fc.record({ kind: fc.constant('cyclic'), base_lr: choice(0.01, 0.1), max_lr: choice(0.2, 1), step_size_up: int(1, 5), step_size_down: fc.option(int(1, 5), { nil: undefined }), mode: choice('triangular', 'triangular2', 'exp_range'), gamma: choice(1, 0.9) }),
+  // pct_start >= 0.25 and total_steps >= 10: every phase spans more than one step (PyTorch divides by its length).
+  fc.record({ kind: fc.constant('one_cycle'), max_lr: choice(0.1, 1), total_steps: int(10, 30), pct_start: choice(0.3, 0.25, 0.5), anneal_strategy: choice('cos', 'linear'), div_factor: choice(25, 10), final_div_factor: choice(1e4, 100), three_phase: fc.boolean() }),
+)
+
+const GENS_V2: Record<string, Gen<unknown>> = {
+  add: gen((_d) => fc.record({ shape: dims(0, 3, 3), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: int(0, 3), swap: fc.boolean() }),
+    (s, p) => {
+      const [a, b] = [s.shape, partner(s.shape, s.ones, s.drop)]
+      return { attrs: {}, inputs: s.swap ? { a: p.tensor(b), b: p.tensor(a) } : { a: p.tensor(a), b: p.tensor(b) } }
+    }),
+  mul: gen((_d) => fc.record({ shape: dims(0, 3, 3), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: int(0, 3), swap: fc.boolean() }),
+    (s, p) => {
+      const [a, b] = [s.shape, partner(s.shape, s.ones, s.drop)]
+      return { attrs: {}, inputs: s.swap ? { a: p.tensor(b), b: p.tensor(a) } : { a: p.tensor(a), b: p.tensor(b) } }
+    }),
+  flatten: gen((_d) => fc.record({ shape: dims(1, 4, 3), start: fc.nat(), len: fc.nat(), negS: fc.boolean(), negE: fc.boolean() }),
+    (s, p) => {
+      const r = s.shape.length, start = s.start % r, end = start + (s.len % (r - start))
+      return { attrs: { start_dim: s.negS ? start - r : start, end_dim: s.negE ? end - r : end }, inputs: { x: p.tensor(s.shape) } }
+    }),
+  reshape: gen((_d) => fc.record({ shape: dims(1, 3, 4), reverse: fc.boolean(), infer: fc.nat(), one: fc.nat(), merge: fc.boolean() }),
+    (s, p) => {
+      let t = s.reverse ? [...s.shape].reverse() : [...s.shape]
+      if (s.merge && t.length > 1) t = [t[0] * t[1], ...t.slice(2)]
+      t.splice(s.one % (t.length + 1), 0, 1)
+      const at = s.infer % (t.length + 1)
+      if (at < t.length) t[at] = -1 // one entry inferred (or none)
+      return { attrs: { shape: t }, inputs: { x: p.tensor(s.shape) } }
+    }),
+  lr_schedule: gen((_d) => fc.record({ k: schedule, lr: choice(1, 0.1), shape: dims(0, 2, 4) }),
+    (s, p) => {
+      const { kind, ...rest } = s.k as Record<string, unknown>
+      const top = kind === 'one_cycle' ? (rest.total_steps as number) : 30
+      const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
+      return { attrs: { kind, ...(kind === 'cyclic' || kind === 'one_cycle' ? {} : { lr: s.lr }), ...attrs }, inputs: { step: p.labels(s.shape, top) } }
+    }),
+  ema_update: gen((_d) => fc.record({ shape: dims(0, 3, 4), decay: choice(0.999, 0.9, 0.5, 0, 1) }),
+    (s, p) => ({ attrs: { decay: s.decay }, inputs: { average: p.tensor(s.shape), param: p.tensor(s.shape) } })),
+  hflip: gen((_d) => fc.record(image()), (s, p) => ({ attrs: {}, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) } })),
+  vflip: gen((_d) => fc.record(image()), (s, p) => ({ attrs: {}, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) } })),
+  // torchvision's crop pads with zeros outside the image; it refuses an empty box (pytorch domain: at least 1 x 1).
+  crop: gen((domain) => fc.record({ ...image(), b: box(domain === 'all' ? 0 : 1) }),
+    (s, p) => ({ attrs: { ...s.b }, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) } })),
+  erase: gen((_d) => fc.record({ ...image(), top: int(0, 4), left: int(0, 4), height: int(0, 4), width: int(0, 4), value: choice(0, 0.5, -1) }),
+    (s, p) => ({ attrs: { top: s.top, left: s.left, height: s.height, width: s.width, value: s.value }, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) } })),
+  interpolate: gen((_d) => fc.record({ ...image(2, 5), oh: int(1, 6), ow: int(1, 6), mode: choice('bilinear', 'nearest', 'bicubic'), ac: fc.option(fc.boolean(), { nil: undefined }), aa: fc.boolean() }),
+    (s, p) => ({
+      // align_corners and antialias apply to bilinear and bicubic only.
+      attrs: { size: [s.oh, s.ow], mode: s.mode, ...(s.mode !== 'nearest' ? { ...opt(s.ac, 'align_corners'), antialias: s.aa } : {}) },
+      inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) },
+    })),
+  adjust_brightness: colour(choice(1, 0, 0.5, 1.5, 2), 'factor'),
+  adjust_contrast: colour(choice(1, 0, 0.5, 1.5, 2), 'factor'),
+  adjust_saturation: colour(choice(1, 0, 0.5, 1.5, 2), 'factor'),
+  adjust_hue: colour(choice(0, 0.1, -0.25, 0.5, -0.5, 0.3), 'hue_factor'),
+  pca_lighting: gen((_d) => fc.record({ n: int(1, 3), h: int(1, 3), w: int(1, 3) }),
+    (s, p) => ({ attrs: {}, inputs: { x: p.tensor([s.n, 3, s.h, s.w], 'prob01'), eigvec: p.tensor([3, 3]), eigval: p.tensor([3], 'small-positive'), alpha: p.tensor([s.n, 3]) } })),
+  affine: gen((_d) => fc.record({
+    ...image(2, 5), angle: choice(0, 30, -17, 90, 45, 180), tx: choice(0, 1, -2, 0.5), ty: choice(0, 1, -2, 0.25), scale: choice(1, 0.7, 1.2, 2),
+    sx: choice(0, 20, -9, 14), sy: choice(0, 14, -20), interpolation: choice('nearest', 'bilinear'), fill: choice(0, 0.25, 1),
+  }), (s, p) => ({
+    attrs: { angle: s.angle, translate: [s.tx, s.ty], scale: s.scale, shear: [s.sx, s.sy], interpolation: s.interpolation, fill: s.fill },
+    inputs: { x: p.tensor([s.n, s.c, s.h, s.w]) },
+  })),
+  elastic: gen((_d) => fc.record({ ...image(2, 5), interpolation: choice('bilinear', 'nearest'), fill: choice(0, 0.5) }),
+    (s, p) => ({ attrs: { interpolation: s.interpolation, fill: s.fill }, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]), displacement: p.tensor([1, s.h, s.w, 2], 'prob01') } })),
+  mixup: gen((_d) => fc.record({ n: int(1, 4), rest: dims(0, 2, 3), k: int(1, 4), lam: choice(0.5, 0, 0.3, 1), r: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) }),
+    (s, p) => ({ attrs: { lam: s.lam }, inputs: { x: p.tensor([s.n, ...s.rest]), target: p.probs([s.n, s.k]), perm: permOf(s.n, s.r) } })),
+  cutmix: gen((_d) => fc.record({ ...image(), k: int(1, 4), b: box(0), r: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }) }),
+    (s, p) => ({ attrs: { ...s.b }, inputs: { x: p.tensor([s.n, s.c, s.h, s.w]), target: p.probs([s.n, s.k]), perm: permOf(s.n, s.r) } })),
+  standardize: gen((_d) => fc.record({ n: int(1, 3), image: fc.boolean(), c: int(1, 3), h: int(1, 3), w: int(1, 3), perChannel: fc.boolean(), eps: choice(0, 1e-3, 0.1) }),
+    (s, p) => {
+      const xs = s.image ? [s.n, s.c, s.h, s.w] : [s.n, s.c], stat = s.perChannel ? [s.c] : xs.slice(1)
+      return { attrs: { eps: s.eps }, inputs: { x: p.tensor(xs), mean: p.tensor(stat), std: p.tensor(stat, 'positive') } }
+    }),
+  pca_whiten: gen((_d) => fc.record({ n: int(1, 4), d: int(1, 4), whiten: fc.boolean(), eps: choice(1e-5, 0.1, 0) }),
+    (s, p) => ({ attrs: { whiten: s.whiten, eps: s.eps }, inputs: { x: p.tensor([s.n, s.d]), mean: p.tensor([s.d]), components: p.tensor([s.d, s.d]), variances: p.tensor([s.d], 'positive') } })),
+  maxout: gen((_d) => fc.record({ n: int(1, 3), c: int(1, 3), k: int(1, 3), spatial: dims(0, 2, 3) }),
+    (s, p) => ({ attrs: { pieces: s.k }, inputs: { x: p.tensor([s.n, s.c * s.k, ...s.spatial]) } })),
+  fractional_max_pool2d: gen((_d) => fc.record({ n: int(1, 2), c: int(1, 3), kh: int(1, 3), kw: int(1, 3), oh: int(1, 3), ow: int(1, 3), eh: int(0, 3), ew: int(0, 3) }),
+    (s, p) => ({
+      // output + kernel - 1 <= input, as PyTorch requires; samples in [0, 1).
+      attrs: { kernel_size: [s.kh, s.kw], output_size: [s.oh, s.ow] },
+      inputs: { x: p.tensor([s.n, s.c, s.oh + s.kh - 1 + s.eh, s.ow + s.kw - 1 + s.ew]), samples: below(p.tensor([s.n, s.c, 2], 'prob01'), 1) },
+    })),
+  max_norm: gen((_d) => fc.record({ rows: int(1, 4), rest: dims(1, 2, 3), max: choice(1, 0.5, 2, 0.1, 10) }),
+    (s, p) => ({ attrs: { max_norm: s.max }, inputs: { w: p.tensor([s.rows, ...s.rest]) } })),
+  // "sigmoid" (x sigmoid(1.702 x)) is no PyTorch option: drawn only under domain all.
+  gelu: gen((domain) => fc.record({ shape: dims(1, 3, 4), approximate: domain === 'all' ? choice('none', 'tanh', 'sigmoid') : choice('none', 'tanh') }),
+    (s, p) => ({ attrs: { approximate: s.approximate }, inputs: { x: p.tensor(s.shape) } })),
+}
+
+/** The version-2 ops' generators (gelu's replaces the version-1 one, adding "sigmoid" under domain all). */
+export const v2Ops = (): string[] => Object.keys(GENS_V2)
+Object.assign(GENS, GENS_V2)
+
 /** The ops with a generator of their own (the others fall back to their golden-vector variants). */
 export const generatedOps = (): string[] => Object.keys(GENS)
 
