@@ -100,12 +100,12 @@ const schedulesFigure = (): string => figure({
 const CURV = [1, 4] as const
 const quadGrad = (t: Float64Array): number[] => [CURV[0] * t[0], CURV[1] * t[1]]
 
-export const EMA_DECAY = 0.95
+export const EMA_DECAY = 0.98
 
-/** Noisy SGD (lr 0.05) from (-3, 1.5), wrapped by `averaged` with EMA decay 0.95: the iterates and the averages. */
+/** Noisy SGD (lr 0.1) from (-2, 1), wrapped by `averaged` with EMA decay 0.98: the iterates and the averages. */
 export const emaRun = (steps: number): { readonly iterates: Float64Array[]; readonly averages: Float64Array[] } => {
-  const opt = Averaged.averaged(must(sgd({ lr: 0.05 }), 'sgd'), { kind: 'ema', decay: EMA_DECAY })
-  let params: Params = { theta: fromArray([2], [-3, 1.5]) }
+  const opt = Averaged.averaged(must(sgd({ lr: 0.1 }), 'sgd'), { kind: 'ema', decay: EMA_DECAY })
+  let params: Params = { theta: fromArray([2], [-2, 1]) }
   let state = opt.init(params)
   const keys = split(keyFromSeed(11), steps)
   const iterates = [params.theta.data], averages = [params.theta.data]
@@ -122,10 +122,10 @@ export const emaRun = (steps: number): { readonly iterates: Float64Array[]; read
 }
 
 const emaFigure = (): string => {
-  const steps = 300
+  const steps = 400, burn = 200
   const { iterates, averages } = emaRun(steps)
   const dist = (t: Float64Array): number => Math.hypot(t[0], t[1])
-  const contours: Series[] = [0.1, 0.5, 1.5, 3, 6].map((level) => ({
+  const contours: Series[] = [0.01, 0.04, 0.1, 0.2].map((level) => ({
     name: `f = ${level}`,
     points: grid(0, 2 * Math.PI, 121).map((a) => [Math.sqrt((2 * level) / CURV[0]) * Math.cos(a), Math.sqrt((2 * level) / CURV[1]) * Math.sin(a)] as [number, number]),
     color: '#bbbbbb',
@@ -134,7 +134,7 @@ const emaFigure = (): string => {
   }))
   return figure({
     title: 'EMA (Polyak) averaging of noisy SGD',
-    subtitle: 'f = (\u03b8\u2081\u00b2 + 4 \u03b8\u2082\u00b2) / 2, gradient + N(0, I) noise, lr 0.05, EMA decay 0.95; seed 11',
+    subtitle: 'f = (\u03b8\u2081\u00b2 + 4 \u03b8\u2082\u00b2) / 2, gradient + N(0, I) noise, lr 0.1, EMA decay 0.98; seed 11',
     columns: 1,
     panels: [
       {
@@ -143,6 +143,7 @@ const emaFigure = (): string => {
         yLabel: '|\u03b8 - \u03b8*|',
         yLog: true,
         yDomain: [1e-2, 10],
+        refs: [{ axis: 'x', at: burn, label: 'drawn below from here' }],
         series: [
           { name: 'SGD iterate \u03b8_t', points: iterates.map((t, k) => [k, dist(t)] as [number, number]), color: PALETTE[0], width: 1.2 },
           { name: 'EMA average a_t', points: averages.map((t, k) => [k, dist(t)] as [number, number]), color: PALETTE[1], width: 2.5 },
@@ -150,16 +151,16 @@ const emaFigure = (): string => {
         legend: 'top-right',
       },
       {
-        title: 'paths over the level sets (steps 0 to 300)',
+        title: `both paths after step ${burn}, zoomed in, over level sets of f`,
         xLabel: '\u03b8\u2081',
         yLabel: '\u03b8\u2082',
-        xDomain: [-3.5, 1.5],
-        yDomain: [-1.25, 1.75],
+        xDomain: [-0.8, 0.8],
+        yDomain: [-0.4, 0.4],
         equalAspect: true,
         series: [
           ...contours,
-          { name: 'SGD iterate', points: iterates.map((t) => [t[0], t[1]] as [number, number]), color: PALETTE[0], width: 1 },
-          { name: 'EMA average', points: averages.map((t) => [t[0], t[1]] as [number, number]), color: PALETTE[1], width: 2.5 },
+          { name: 'SGD iterate', points: iterates.slice(burn).map((t) => [t[0], t[1]] as [number, number]), color: PALETTE[0], width: 1 },
+          { name: 'EMA average', points: averages.slice(burn).map((t) => [t[0], t[1]] as [number, number]), color: PALETTE[1], width: 2.5 },
         ],
         dots: [{ x: 0, y: 0, color: '#c44e52', label: '\u03b8*' }],
         legend: 'top-right',
@@ -224,7 +225,7 @@ const runOptimizer = <S>(pr: Problem, opt: Optimizer<S>, iters: number): number[
 /** torch.optim.LBFGS with max_iter 1: one iteration (two-loop direction, strong Wolfe) per step(). */
 const runTorchLbfgs = (pr: Problem, iters: number): number[] => {
   const c = must(Lbfgs.config({ max_iter: 1, history_size: 5, line_search_fn: 'strong_wolfe', tolerance_grad: 0, tolerance_change: 0 }), 'lbfgs')
-  let x = Float64Array.from(pr.start)
+  let x: Vec.Vec = Float64Array.from(pr.start)
   let state = Lbfgs.initial
   const out = [pr.f(x) - pr.fStar]
   for (let k = 0; k < iters; k++) {
@@ -237,7 +238,7 @@ const runTorchLbfgs = (pr: Problem, iters: number): number[] => {
 }
 
 /** Below this the gap is rounding of f itself (f is O(1)): plotted at the floor. */
-const FLOOR = 1e-15
+const FLOOR = 1e-16
 
 export const secondOrderRuns = (pr: Problem, gd: { lr: number }, mom: { lr: number; momentum: number }, iters: number): { name: string; gaps: number[] }[] => [
   { name: `GD, lr ${gd.lr}`, gaps: runOptimizer(pr, must(sgd(gd), 'gd'), iters) },
@@ -260,17 +261,19 @@ const secondOrderPanel = (title: string, runs: { name: string; gaps: number[] }[
     markers: i >= 2,
     dash: i === 4 ? '6,3' : undefined,
   })),
-  legend: 'bottom-left',
+  // the floor runs along the bottom edge, under the legend's lower margin
+  legend: 'bottom-right',
 })
 
 const secondOrderFigure = (): string => {
-  // GD at 1/L; momentum (heavy ball) at Polyak's tuning for kappa = 1000.
-  const L = EIG[QN - 1], mu = EIG[0], sq = (Math.sqrt(L) - Math.sqrt(mu)) / (Math.sqrt(L) + Math.sqrt(mu))
-  const quad = secondOrderRuns(quadratic, { lr: 1 / L }, { lr: Number((4 / (Math.sqrt(L) + Math.sqrt(mu)) ** 2).toPrecision(2)), momentum: Number((sq * sq).toPrecision(2)) }, 60)
+  // GD at 1/L. Momentum (heavy ball, PyTorch's b = mu b + g, x -= lr b) near Polyak's tuning for
+  // kappa = 1000, lr 4 / (sqrt L + sqrt mu)^2 = 0.00376 and mu = ((sqrt kappa - 1) / (sqrt kappa + 1))^2
+  // = 0.882, with lr rounded DOWN: it is stable only while lr L < 2 (1 + mu) = 3.76, and 0.0038 diverges.
+  const quad = secondOrderRuns(quadratic, { lr: 1 / EIG[QN - 1] }, { lr: 0.0037, momentum: 0.88 }, 60)
   const rosen = secondOrderRuns(rosenbrock, { lr: 0.001 }, { lr: 0.0002, momentum: 0.9 }, 60)
   return figure({
     title: 'First- and second-order methods, f(x_k) - f* per iteration',
-    subtitle: 'src/optimizers SGD; src/second-order Newton, BFGS, torch.optim.LBFGS (max_iter 1 per step); floored at 1e-15',
+    subtitle: 'L-BFGS: torch.optim.LBFGS, one iteration per step(); gaps below 1e-16 drawn at 1e-16',
     columns: 1,
     panels: [
       secondOrderPanel('quadratic, 10 dimensions, eigenvalues 1 to 1000 (\u03ba = 1000)', quad),
@@ -289,14 +292,14 @@ const snapshotFigure = (): string => {
   const at = snapshotSteps(T0, Tmult, steps)
   return figure({
     panels: [{
-      title: 'Snapshot ensemble: members at the end of each SGDR cycle',
+      title: 'Snapshot ensemble: SGDR (T_0 10, T_mult 2), a member at each cycle\u2019s end',
       xLabel: 'optimizer step',
       yLabel: 'lr',
-      xDomain: [0, steps],
+      xDomain: [0, 170],
       yDomain: [0, 0.105],
-      series: [{ name: 'SGDR lr (T_0 10, T_mult 2, eta_min 1e-3)', points: Array.from(lr, (v, n) => [n, v] as [number, number]), color: PALETTE[0] }],
-      dots: at.map((s) => ({ x: s, y: lr[Math.min(s, steps - 1)], color: PALETTE[3] })),
-      legend: 'top-right',
+      series: [{ name: 'SGDR lr', points: Array.from(lr, (v, n) => [n, v] as [number, number]), color: PALETTE[0] }],
+      dots: at.map((s, j) => ({ x: s, y: lr[s], color: PALETTE[3], label: `member ${j + 1}` })),
+      legend: 'none',
     }],
     panelWidth: 640,
     panelHeight: 260,

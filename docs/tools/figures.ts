@@ -19,6 +19,9 @@
  *   penalties.svg               l1, l2 and elastic-net penalties and their gradients, from the ops
  *   optimizers.svg              SGD, momentum, Nesterov and Adam (src/optimizers values) on an
  *                               ill-conditioned quadratic: loss per step and trajectories
+ *   schedules.svg, averaging-ema.svg, second-order.svg, snapshot-ensemble.svg
+ *                               learning-rate schedules, EMA averaging, Newton/BFGS/L-BFGS and
+ *                               snapshot ensembles: ./figures-schedules.ts says how each is made
  *
  * Plotting: hand-written SVG (docs/tools/docs-plot.ts, ~200 lines), not vega-lite.
  * Why: the histograms must be the library's own figure, and src/experiments/plot-svg.ts
@@ -48,6 +51,8 @@ import { adam } from '../../src/optimizers/adam.ts'
 import { sgd } from '../../src/optimizers/sgd.ts'
 import { lookup } from '../../src/registry.ts'
 import { type Panel, type Series, PALETTE, figure } from './docs-plot.ts'
+import { scheduleFigures } from './figures-schedules.ts'
+import { augmentationFigures } from './figures-augmentation.ts'
 
 export const OUT = 'docs/public/figures'
 
@@ -442,6 +447,8 @@ export const FIGURES: readonly (readonly [string, () => Record<string, string>])
   ['losses', () => ({ 'losses-margin.svg': lossFigure() })],
   ['penalties', () => ({ 'penalties.svg': penaltyFigure() })],
   ['optimizers', () => ({ 'optimizers.svg': optimizerFigure() })],
+  ['schedules', scheduleFigures],
+  ['augmentation', augmentationFigures],
 ]
 
 const main = (): void => {

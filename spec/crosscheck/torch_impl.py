@@ -9,9 +9,13 @@ from torch.nn.functional (torch.optim for the optimizer steps) and the
 gradients from autograd, or {"id", "unsupported": "why"} where PyTorch refuses
 the case (an exception from torch, asymmetric padding it cannot express, a
 max-pool window wholly in the padding, where it returns an index outside the
-plane). Nothing here re-implements an op: each one is a call into PyTorch,
-except the penalties and dropout with an explicit mask, which PyTorch has no
-function for and which are written with torch operations.
+plane, a torchvision crop it gets the shape of wrong). Nothing here
+re-implements an op: each one is a call into PyTorch or torchvision 0.14
+(`transforms.functional`; `lr_schedule` through torch.optim.lr_scheduler, as
+export_schedules.py), except what PyTorch has no function for, written with
+torch operations as docs/case-format.md defines it: the penalties, dropout
+with an explicit mask, ema_update, pca_lighting, mixup, cutmix, standardize,
+pca_whiten and maxout.
 
 Run by hand, not in CI (CI has no PyTorch): spec/crosscheck/torch_impl_table.py
 runs it for every op and writes spec/crosscheck/fuzz-pytorch.md.
@@ -98,6 +102,8 @@ def grad_names(op, inputs):
         if k in ('running_mean', 'running_var', 'mask'):
             continue
         if op in LOSSES and k in ('weight', 'pos_weight'):
+            continue
+        if k in NO_GRAD_V2.get(op, ()):
             continue
         names.append(k)
     return names
@@ -276,6 +282,123 @@ OPS = {
     'sgd_step': optimizer_step(optim_sgd, expr_sgd),
     'adam_step': optimizer_step(optim_adam, expr_adam),
 }
+
+
+# ---------------------------------------------------------------- version-2 ops
+# torchvision 0.14's functional transforms on tensors; the ops PyTorch has no
+# function for (mixup, cutmix, pca_lighting, standardize, pca_whiten, maxout,
+# ema_update) are the torch expressions docs/case-format.md defines.
+import os  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchvision.transforms.functional as TF  # noqa: E402
+from torchvision.transforms import InterpolationMode  # noqa: E402
+from export_schedules import make_scheduler, run as run_scheduler  # noqa: E402
+
+MODES = {'nearest': InterpolationMode.NEAREST, 'bilinear': InterpolationMode.BILINEAR}
+# Inputs with no gradient, per op (case format: the op's row).
+NO_GRAD_V2 = {'pca_lighting': {'eigvec', 'eigval', 'alpha'}, 'pca_whiten': {'mean', 'components', 'variances'},
+              'fractional_max_pool2d': {'samples'}, 'elastic': {'displacement'}}
+
+
+def lr_schedule(a, x):
+    steps = x['step']
+    n = int(steps.max()) if steps.numel() else 0
+    lrs = torch.tensor(run_scheduler(make_scheduler(a), float(a.get('lr', 1.0)), n), dtype=torch.float64)
+    return {'lr': lrs[steps.long().flatten()].reshape(steps.shape)}
+
+
+def crop(a, x):
+    y = TF.crop(x['x'], a['top'], a['left'], a['height'], a['width'])
+    if tuple(y.shape[-2:]) != (a['height'], a['width']):
+        # torchvision 0.14 slices img[..., max(top, 0):top + height] and then pads: a box ending above or left of
+        # the image (a negative end) or starting below or right of it comes back with the wrong shape.
+        raise Decline('torchvision 0.14 crop gives the wrong shape for a box not overlapping the image (negative slice end)')
+    return {'y': y}
+
+
+def interpolate(a, x):
+    mode = a.get('mode', 'bilinear')
+    kw = {} if mode == 'nearest' else {'align_corners': a.get('align_corners'), 'antialias': a.get('antialias', False)}
+    return {'y': F.interpolate(x['x'], size=tuple(a['size']), mode=mode, **kw)}
+
+
+def affine(a, x):
+    return {'y': TF.affine(x['x'], a.get('angle', 0.0), list(a.get('translate', [0, 0])), a.get('scale', 1.0), list(a.get('shear', [0.0, 0.0])),
+                           interpolation=MODES[a.get('interpolation', 'nearest')], fill=[a.get('fill', 0.0)])}
+
+
+def elastic(a, x):
+    return {'y': TF.elastic_transform(x['x'], x['displacement'], MODES[a.get('interpolation', 'bilinear')], [a.get('fill', 0.0)])}
+
+
+def erase(a, x):
+    return {'y': TF.erase(x['x'], a['top'], a['left'], a['height'], a['width'], torch.tensor(float(a.get('value', 0))))}
+
+
+def cutmix(a, x):
+    t, perm = x['x'], x['perm']
+    H, W = t.shape[-2:]
+    top, left, height, width = a['top'], a['left'], a['height'], a['width']
+    r0, r1 = min(max(top, 0), H), min(max(top + height, 0), H)
+    c0, c1 = min(max(left, 0), W), min(max(left + width, 0), W)
+    r1, c1 = max(r1, r0), max(c1, c0)
+    y = t.clone()
+    y[:, :, r0:r1, c0:c1] = t[perm][:, :, r0:r1, c0:c1]
+    lam = 1 - (r1 - r0) * (c1 - c0) / (H * W)
+    return {'x': y, 'target': lam * x['target'] + (1 - lam) * x['target'][perm]}
+
+
+def standardize(a, x):
+    t, mean, std = x['x'], x['mean'], x['std']
+    if mean.dim() == 1 and t.dim() > 2 and mean.shape[0] == t.shape[1]:
+        view = [1, -1] + [1] * (t.dim() - 2)  # per channel
+        mean, std = mean.view(view), std.view(view)
+    return {'y': (t - mean) / (std + a.get('eps', 0))}
+
+
+def pca_whiten(a, x):
+    y = (x['x'] - x['mean']) @ x['components'].T
+    return {'y': y / torch.sqrt(x['variances'] + a.get('eps', 1e-5)) if a.get('whiten', False) else y}
+
+
+def maxout(a, x):
+    t, k = x['x'], a['pieces']
+    return {'y': t.view(t.shape[0], t.shape[1] // k, k, *t.shape[2:]).max(dim=2).values}
+
+
+def fractional_max_pool2d(a, x):
+    y, i = F.fractional_max_pool2d(x['x'], tuple(a['kernel_size']), output_size=tuple(a['output_size']), return_indices=True, _random_samples=x['samples'])
+    return {'y': y, 'indices': i}
+
+
+OPS.update({
+    'add': lambda a, x: {'y': x['a'] + x['b']},
+    'mul': lambda a, x: {'y': x['a'] * x['b']},
+    'flatten': lambda a, x: {'y': torch.flatten(x['x'], a.get('start_dim', 1), a.get('end_dim', -1))},
+    'reshape': lambda a, x: {'y': torch.reshape(x['x'], a['shape'])},
+    'lr_schedule': lr_schedule,
+    'ema_update': lambda a, x: {'average': a.get('decay', 0.999) * x['average'] + (1 - a.get('decay', 0.999)) * x['param']},
+    'hflip': lambda a, x: {'y': TF.hflip(x['x'])},
+    'vflip': lambda a, x: {'y': TF.vflip(x['x'])},
+    'crop': crop,
+    'interpolate': interpolate,
+    'adjust_brightness': lambda a, x: {'y': TF.adjust_brightness(x['x'], a['factor'])},
+    'adjust_contrast': lambda a, x: {'y': TF.adjust_contrast(x['x'], a['factor'])},
+    'adjust_saturation': lambda a, x: {'y': TF.adjust_saturation(x['x'], a['factor'])},
+    'adjust_hue': lambda a, x: {'y': TF.adjust_hue(x['x'], a['hue_factor'])},
+    'pca_lighting': lambda a, x: {'y': x['x'] + (x['eigvec'] @ (x['alpha'] * x['eigval']).T).T[:, :, None, None]},
+    'affine': affine,
+    'elastic': elastic,
+    'erase': erase,
+    'mixup': lambda a, x: {'x': a['lam'] * x['x'] + (1 - a['lam']) * x['x'][x['perm']], 'target': a['lam'] * x['target'] + (1 - a['lam']) * x['target'][x['perm']]},
+    'cutmix': cutmix,
+    'standardize': standardize,
+    'pca_whiten': pca_whiten,
+    'maxout': maxout,
+    'fractional_max_pool2d': fractional_max_pool2d,
+    'max_norm': lambda a, x: {'w': torch.renorm(x['w'], 2, 0, a['max_norm'])},
+})
 
 
 def reason(e):

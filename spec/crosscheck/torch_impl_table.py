@@ -10,8 +10,9 @@ Run by hand from the repository root (CI has no PyTorch). Each run is
 the outcome, the cases compared and declined, and the decline reasons. Any
 outcome but "pass" is a false alarm of the oracle or a real PyTorch bug, and
 is listed in full below the table. The committed table was made with --ops set
-to the 37 ops that have a generator of their own (generatedOps() in
-src/fuzz/generators.ts); ops added later fall back to their golden variants.
+to the 37 version-1 ops; the version-2 ops' table (their generators are
+GENS_V2 in src/fuzz/generators.ts) was made with --ops set to those, --runs 50
+and --out to a scratch file, and appended to fuzz-pytorch.md by hand.
 """
 import argparse
 import json

@@ -1,7 +1,7 @@
 /**
  * `nn-oracle experiment NAME` for the lectures' training experiments
  * (src/experiments/training-experiments.ts): activations, dropout, batchnorm,
- * weight-decay, saliency, transfer. Like activation-stats: a table on stdout,
+ * weight-decay, saliency, transfer, augmentation. Like activation-stats: a table on stdout,
  * --json prints only the JSON, --svg FILE writes the figure. Exit codes: 0
  * done, 2 bad usage or unavailable data, 1 the figure could not be written.
  */

@@ -44,7 +44,7 @@ train/validation gap.
   --dropout P            dropout after each hidden activation (default 0)
   --batch-norm           batch norm after each hidden linear / conv layer
   --early-stopping P     stop after P epochs without a lower validation loss; test the best
-  --shift K              augment: random translations of up to K pixels (images; default 0)
+  --shift K              augment: random translations of up to K pixels (images; default 2, 0 turns it off)
   --augment PIPELINE     augment each training batch (never validation/test) after --shift, e.g.
                          hflip,crop:2,erase; stages as in src/augmentation/pipeline.ts (images only;
                          mixup and cutmix are refused: the loss takes class indices)

@@ -2,6 +2,7 @@
  * The lectures' training experiments by name, for `nn-oracle experiment NAME`.
  */
 import { activationConvergence } from './activation-convergence.ts'
+import { augmentationGap } from './augmentation-gap.ts'
 import { batchNormLr } from './batchnorm-lr.ts'
 import { dropoutGap } from './dropout-gap.ts'
 import { saliency } from './saliency.ts'
@@ -16,4 +17,5 @@ export const TRAINING_EXPERIMENTS: Readonly<Record<string, Experiment<any>>> = {
   'weight-decay': weightDecaySweep,
   saliency,
   transfer: transferExperiment,
+  augmentation: augmentationGap,
 }
