@@ -12,12 +12,13 @@ import type { Tensor } from '../core/tensor.ts'
 import type { Graph } from '../graph/graph.ts'
 import { parseGraph } from '../graph/graph.ts'
 import { formatError } from '../core/errors.ts'
+import { type Tolerance, isPlainObject, tensorMap, tolerance } from './fields.ts'
 import { decodeTensor } from './tensor-json.ts'
 
 export const COMPOSITE_OPS = ['graph', 'train'] as const
 export const isComposite = (op: unknown): op is 'graph' | 'train' => op === 'graph' || op === 'train'
 
-export interface Tolerance { readonly rtol: number; readonly atol: number }
+export type { Tolerance } from './fields.ts'
 type Tensors = Readonly<Record<string, Tensor>>
 
 export interface GraphCase {
@@ -53,27 +54,6 @@ export interface CompositeParsed {
   readonly composite: Composite
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const tensorMap = (v: unknown, field: string): E.Either<string, Record<string, Tensor>> => {
-  if (!isPlainObject(v)) return E.left(`${field}: expected an object of named tensors, got ${show(v)}`)
-  const out: Record<string, Tensor> = {}
-  for (const [k, t] of Object.entries(v)) {
-    const r = decodeTensor(t, `${field}.${k}`)
-    if (E.isLeft(r)) return E.left(`${r.left.path}: expected ${r.left.reason}`)
-    out[k] = r.right
-  }
-  return E.right(out)
-}
-
-const tolerance = (v: unknown): E.Either<string, Tolerance> => {
-  if (!isPlainObject(v)) return E.left(`tolerance: expected {rtol, atol}, got ${show(v)}`)
-  for (const k of Object.keys(v)) if (k !== 'rtol' && k !== 'atol') return E.left(`tolerance.${k}: no such field (expected rtol, atol)`)
-  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0
-  if (!ok(v.rtol)) return E.left(`tolerance.rtol: expected a finite number >= 0, got ${show(v.rtol)}`)
-  if (!ok(v.atol)) return E.left(`tolerance.atol: expected a finite number >= 0, got ${show(v.atol)}`)
-  return E.right({ rtol: v.rtol, atol: v.atol })
-}
 
 const names = (v: unknown, field: string): E.Either<string, string[]> => {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s.length > 0)) return E.left(`${field}: expected a list of value names, got ${show(v)}`)
