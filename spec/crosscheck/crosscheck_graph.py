@@ -158,9 +158,22 @@ def make_opt(name, groups, attrs):
     return cls(groups, foreach=False, **a) if name != "adagrad" else cls(groups, foreach=False, **a)
 
 
+def make_schedule(opt, sched):
+    """torch.optim.lr_scheduler for a train case's `schedule` ({kind, attrs})."""
+    import torch.optim.lr_scheduler as S
+    kind, a = sched["kind"], dict(sched.get("attrs", {}))
+    table = {"step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "linear": S.LinearLR,
+             "cosine": S.CosineAnnealingLR, "cosine_warm_restarts": S.CosineAnnealingWarmRestarts}
+    if kind in table:
+        return table[kind](opt, **a)
+    if kind == "cyclic":
+        return S.CyclicLR(opt, cycle_momentum=False, **a)
+    if kind == "one_cycle":
+        return S.OneCycleLR(opt, cycle_momentum=False, **a)
+    raise ValueError("unknown schedule kind %r" % kind)
+
+
 def check_train(c):
-    if "schedule" in c or "averaging" in c or c["optimizer"]["op"] == "lbfgs":
-        return ["not handled here (spec/crosscheck/export_train_schedules.py covers schedules, averaging and lbfgs)"]
     ins = {k: decode(t) for k, t in c["inputs"].items()}
     params = {k: ins[k].clone().requires_grad_(True) for k in c["params"]}
     grouped = set()
@@ -174,16 +187,38 @@ def check_train(c):
     for g in groups:
         if "beta1" in g or "beta2" in g:
             g["betas"] = (g.pop("beta1", 0.9), g.pop("beta2", 0.999))
-    opt = make_opt(c["optimizer"]["op"], groups, c["optimizer"].get("attrs", {}))
+    lbfgs = c["optimizer"]["op"] == "lbfgs"
+    if lbfgs:
+        opt = torch.optim.LBFGS([params[k] for k in c["params"]], **c["optimizer"].get("attrs", {}))
+    else:
+        opt = make_opt(c["optimizer"]["op"], groups, c["optimizer"].get("attrs", {}))
+    sched = make_schedule(opt, c["schedule"]) if "schedule" in c else None
+    # torch.optim.swa_utils.AveragedModel with avg_fn = EMA: a copy after step 0, then decay * avg + (1 - decay) * p.
+    decay = c["averaging"]["attrs"]["decay"] if "averaging" in c else None
+    averaged = None
     losses = []
     for s in c["steps"]:
         batch = {k: decode(t) for k, t in s.get("inputs", {}).items()}
-        opt.zero_grad()
-        vals = forward(c["graph"], {**ins, **params, **batch})
-        loss = vals[c["loss"]]
-        losses.append(loss.item())
-        loss.backward()
-        opt.step()
+        if lbfgs:
+            def closure():
+                opt.zero_grad()
+                l = forward(c["graph"], {**ins, **params, **batch})[c["loss"]]
+                l.backward()
+                return l
+            losses.append(float(opt.step(closure)))
+        else:
+            opt.zero_grad()
+            vals = forward(c["graph"], {**ins, **params, **batch})
+            loss = vals[c["loss"]]
+            losses.append(loss.item())
+            loss.backward()
+            opt.step()
+        if decay is not None:
+            with torch.no_grad():
+                averaged = {k: p.detach().clone() for k, p in params.items()} if averaged is None else \
+                    {k: decay * averaged[k] + (1 - decay) * params[k].detach() for k in params}
+        if sched is not None:
+            sched.step()
     errs = []
     out = c["outputs"]
     if "losses" in out:
@@ -198,6 +233,10 @@ def check_train(c):
         m = close(decode(t), params[k] if k in params else ins[k], tol_of(c, t))
         if m:
             errs.append("params.%s: %s" % (k, m))
+    for k, t in out.get("averaged", {}).items():
+        m = close(decode(t), averaged[k], tol_of(c, t)) if averaged is not None else "no average in the replay"
+        if m:
+            errs.append("averaged.%s: %s" % (k, m))
     return errs
 
 

@@ -18,6 +18,9 @@ import { type Network, cnn, mlp, residual } from '../graph/index.ts'
 import { fold, start } from '../training/fold.ts'
 import { groupsFor } from '../training/groups.ts'
 import { makeGen } from './gen.ts'
+import { parseCase } from '../cases/case.ts'
+import type { CompositeParsed } from '../cases/composite.ts'
+import { computeTrain } from '../cases/train-case.ts'
 
 export type VectorDtype = 'float32' | 'float64'
 
@@ -66,7 +69,13 @@ export const graphCase = (net: Net, k: number, seed: number, dtype: VectorDtype)
   }
 }
 
-interface Run { readonly name: string; readonly net: number; readonly optimizer: string; readonly attrs: Record<string, unknown>; readonly biasGroup: boolean }
+interface Run {
+  readonly name: string; readonly net: number; readonly optimizer: string; readonly attrs: Record<string, unknown>; readonly biasGroup: boolean
+  /** A learning-rate schedule, `{kind, attrs}` as a train case writes it (case format v2). */
+  readonly schedule?: { readonly kind: string; readonly attrs: Record<string, unknown> }
+  /** EMA averaging with this decay (case format v2, `averaging`). */
+  readonly decay?: number
+}
 
 const RUNS: readonly Run[] = [
   { name: 'mlp-sgd', net: 0, optimizer: 'sgd', attrs: { lr: 0.1, momentum: 0.9, weight_decay: 1e-3 }, biasGroup: true },
@@ -74,6 +83,10 @@ const RUNS: readonly Run[] = [
   { name: 'cnn-rmsprop', net: 2, optimizer: 'rmsprop', attrs: { lr: 0.01, momentum: 0.5 }, biasGroup: false },
   { name: 'mlp-adagrad', net: 0, optimizer: 'adagrad', attrs: { lr: 0.1, weight_decay: 1e-3 }, biasGroup: true },
   { name: 'mlp-adamw', net: 0, optimizer: 'adamw', attrs: { lr: 0.01 }, biasGroup: false },
+  // Schedules, averaging and L-BFGS: appended, so that the runs above keep their keys (k) and bytes.
+  { name: 'mlp-sgd-step-ema', net: 0, optimizer: 'sgd', attrs: { lr: 0.1, momentum: 0.9 }, biasGroup: true, schedule: { kind: 'step', attrs: { step_size: 2, gamma: 0.5 } }, decay: 0.8 },
+  { name: 'mlp-adam-cosine', net: 0, optimizer: 'adam', attrs: { lr: 0.02 }, biasGroup: false, schedule: { kind: 'cosine', attrs: { T_max: 3, eta_min: 0.001 } } },
+  { name: 'mlp-lbfgs-wolfe-ema', net: 0, optimizer: 'lbfgs', attrs: { max_iter: 4, line_search_fn: 'strong_wolfe' }, biasGroup: false, decay: 0.5 },
 ]
 
 /** A train case: 4 steps on fresh batches, the losses and the final parameters. */
@@ -87,6 +100,7 @@ export const trainCase = (r: Run, k: number, seed: number, dtype: VectorDtype, s
   const names = Object.keys(params)
   const batches = Array.from({ length: steps }, () => ({ [n.input]: asDtype(gen.normal(net.x), dtype), [n.target]: gen.labels([net.x[0]], net.classes) }))
   const groups = r.biasGroup ? [{ params: n.noDecay.filter((p) => names.includes(p)), attrs: { weight_decay: 0 } }] : []
+  if (r.schedule !== undefined || r.decay !== undefined || r.optimizer === 'lbfgs') return evaluatedTrainCase(r, k, n, names, params, batches, groups, steps, dtype)
   const opt = must(groupsFor(r.optimizer, names, r.attrs, groups), r.name)
   const obj = { compiled: must(compile(n.graph), r.name), loss: n.loss, fixed: {}, trainable: names }
   const res = must(fold(obj, opt, start(opt, params), batches), r.name)
@@ -97,6 +111,41 @@ export const trainCase = (r: Run, k: number, seed: number, dtype: VectorDtype, s
     inputs: encodeAll(params, dtype),
     steps: batches.map((b) => ({ inputs: encodeAll(b, dtype) })),
     outputs: { losses: encodeTensor(make([steps], Float64Array.from(res.losses)), 'float64'), params: encodeAll(res.carry.params, dtype) },
+  }
+}
+
+/**
+ * A train case with a schedule, averaging or L-BFGS: written without outputs,
+ * then run by the very evaluator `check` uses (src/cases/train-case.ts, whose
+ * schedule/EMA/L-BFGS path is pinned to PyTorch by spec/schedules/), and its
+ * outcome written as the expected numbers.
+ */
+const evaluatedTrainCase = (r: Run, k: number, n: Network, names: string[], params: Tensors, batches: readonly Tensors[],
+  groups: readonly { params: string[]; attrs: Record<string, unknown> }[], steps: number, dtype: VectorDtype): Record<string, unknown> => {
+  const base = {
+    id: `train/${r.name}-${String(k).padStart(2, '0')}`, op: 'train', graph: n.graph, loss: n.loss, params: names,
+    optimizer: { op: r.optimizer, attrs: r.attrs },
+    ...(groups.length > 0 ? { param_groups: groups } : {}),
+    ...(r.schedule !== undefined ? { schedule: r.schedule } : {}),
+    ...(r.decay !== undefined ? { averaging: { kind: 'ema', attrs: { decay: r.decay } } } : {}),
+    inputs: encodeAll(params, dtype),
+    steps: batches.map((b) => ({ inputs: encodeAll(b, dtype) })),
+  }
+  const placeholder = { losses: encodeTensor(make([steps], new Float64Array(steps)), 'float64') }
+  const parsed = parseCase(JSON.parse(JSON.stringify({ ...base, outputs: placeholder })))
+  if (E.isLeft(parsed) || parsed.right.composite === undefined || parsed.right.composite.kind !== 'train') {
+    throw new Error(`vectors: ${r.name}: ${E.isLeft(parsed) ? parsed.left.reason : 'not a train case'}`)
+  }
+  const out = computeTrain(parsed.right as CompositeParsed, parsed.right.composite)
+  if (E.isLeft(out)) throw new Error(`vectors: ${r.name}: ${typeof out.left === 'string' ? out.left : formatError(out.left)}`)
+  const trained = Object.fromEntries(names.map((p) => [p, out.right.params[p]]))
+  return {
+    ...base,
+    outputs: {
+      losses: encodeTensor(out.right.losses, 'float64'),
+      params: encodeAll(trained, dtype),
+      ...(r.decay !== undefined ? { averaged: encodeAll(out.right.averaged, dtype) } : {}),
+    },
   }
 }
 
