@@ -47,86 +47,136 @@ const brief = (v: unknown): string => {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }
 
+/*
+ * `check` runs the schema on every line, so the walk is on its hot path (one
+ * visit per tensor element): what depends only on the schema is computed once
+ * per schema node, never per value.
+ */
+/** Schema nodes whose keywords were already checked against KNOWN. */
+const keywordsChecked = new WeakSet<object>()
+/** Compiled `pattern` and `patternProperties` expressions, by source. */
+const regexps = new Map<string, RegExp>()
+const regexp = (source: string): RegExp => {
+  let re = regexps.get(source)
+  if (re === undefined) regexps.set(source, (re = new RegExp(source, 'u')))
+  return re
+}
+/** Resolved local `$ref`s, per root schema. */
+const refs = new WeakMap<object, Map<string, unknown>>()
+const resolve = (root: Schema, ref: string): unknown => {
+  if (typeof root !== 'object') return undefined
+  let table = refs.get(root)
+  if (table === undefined) refs.set(root, (table = new Map()))
+  if (!table.has(ref)) table.set(ref, ref.replace(/^#\//, '').split('/').reduce<any>((o, k) => o?.[k], root))
+  return table.get(ref)
+}
+
+/** Primitives compare by value; objects and arrays by their JSON. */
+const equal = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'object' && a !== null && same(a, b))
+
+/**
+ * The walk runs in one of two modes. Quiet (`at` undefined) only decides pass
+ * or fail: no pointer or message is built, and every failure is FAIL. Loud
+ * (`at` a JSON Pointer) builds the first error in full. A valid line, the
+ * usual case, costs one quiet walk; an invalid one a second, loud walk.
+ */
+const FAIL: SchemaError = { pointer: '', message: '' }
+type At = string | undefined
+const failAt = (at: At, message: string): SchemaError => (at === undefined ? FAIL : { pointer: at || '/', message })
+const child = (at: At, key: string | number): At => (at === undefined ? undefined : `${at}/${typeof key === 'number' ? key : esc(key)}`)
+
 /**
  * The first error of `value` against `schema` (undefined when it conforms).
  * `root` resolves local `$ref`s (`#/$defs/name`).
  */
-export const validate = (value: unknown, schema: Schema = CASE_SCHEMA, root: Schema = schema, at = ''): SchemaError | undefined => {
+export const validate = (value: unknown, schema: Schema = CASE_SCHEMA, root: Schema = schema): SchemaError | undefined =>
+  walk(value, schema, root, undefined) === undefined ? undefined : walk(value, schema, root, '')
+
+const walk = (value: unknown, schema: Schema, root: Schema, at: At): SchemaError | undefined => {
   if (schema === true) return undefined
-  if (schema === false) return { pointer: at || '/', message: 'no value is allowed here' }
-  const err = (message: string): SchemaError => ({ pointer: at || '/', message })
-  for (const k of Object.keys(schema)) {
-    if (!ANNOTATIONS.has(k) && !KNOWN.has(k)) return err(`schema keyword ${k} is not supported by this validator`)
+  if (schema === false) return failAt(at, 'no value is allowed here')
+  if (!keywordsChecked.has(schema)) {
+    for (const k of Object.keys(schema)) {
+      if (!ANNOTATIONS.has(k) && !KNOWN.has(k)) return failAt(at, `schema keyword ${k} is not supported by this validator`)
+    }
+    keywordsChecked.add(schema)
   }
   const s = schema as Record<string, any>
   if (s.$ref !== undefined) {
-    const target = String(s.$ref).replace(/^#\//, '').split('/').reduce<any>((o, k) => o?.[k], root)
-    if (target === undefined) return err(`unresolved $ref ${s.$ref}`)
-    const e = validate(value, target, root, at)
+    const target = resolve(root, String(s.$ref))
+    if (target === undefined) return failAt(at, `unresolved $ref ${s.$ref}`)
+    const e = walk(value, target as Schema, root, at)
     if (e) return e
   }
-  if (s.type !== undefined && !typeOk(s.type, value)) return err(`expected ${s.type}, got ${brief(value)}`)
-  if (s.const !== undefined && !same(s.const, value)) return err(`expected ${brief(s.const)}, got ${brief(value)}`)
-  if (s.enum !== undefined && !(s.enum as unknown[]).some((e) => same(e, value))) {
-    return err(`expected one of ${(s.enum as unknown[]).map(brief).join(', ')}, got ${brief(value)}`)
+  if (s.type !== undefined && !typeOk(s.type, value)) return at === undefined ? FAIL : failAt(at, `expected ${s.type}, got ${brief(value)}`)
+  if (s.const !== undefined && !equal(s.const, value)) return at === undefined ? FAIL : failAt(at, `expected ${brief(s.const)}, got ${brief(value)}`)
+  if (s.enum !== undefined && !(s.enum as unknown[]).some((e) => equal(e, value))) {
+    return at === undefined ? FAIL : failAt(at, `expected one of ${(s.enum as unknown[]).map(brief).join(', ')}, got ${brief(value)}`)
   }
   if (typeof value === 'string') {
-    if (s.minLength !== undefined && value.length < s.minLength) return err(`expected a string of at least ${s.minLength} characters`)
-    if (s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(value)) return err(`expected a string matching ${s.pattern}`)
+    if (s.minLength !== undefined && value.length < s.minLength) return failAt(at, `expected a string of at least ${s.minLength} characters`)
+    if (s.pattern !== undefined && !regexp(s.pattern).test(value)) return failAt(at, `expected a string matching ${s.pattern}`)
   }
-  if (typeof value === 'number' && s.minimum !== undefined && value < s.minimum) return err(`expected a number >= ${s.minimum}, got ${value}`)
+  if (typeof value === 'number' && s.minimum !== undefined && value < s.minimum) return failAt(at, `expected a number >= ${s.minimum}, got ${value}`)
   if (Array.isArray(value)) {
-    if (s.minItems !== undefined && value.length < s.minItems) return err(`expected at least ${s.minItems} items, got ${value.length}`)
+    if (s.minItems !== undefined && value.length < s.minItems) return failAt(at, `expected at least ${s.minItems} items, got ${value.length}`)
     if (s.uniqueItems === true) {
       const seen = new Set(value.map((v) => JSON.stringify(v)))
-      if (seen.size !== value.length) return err('expected unique items')
+      if (seen.size !== value.length) return failAt(at, 'expected unique items')
     }
     if (s.items !== undefined) {
       for (let i = 0; i < value.length; i++) {
-        const e = validate(value[i], s.items, root, `${at}/${i}`)
+        const e = walk(value[i], s.items, root, child(at, i))
         if (e) return e
       }
     }
   }
   if (isObject(value)) {
-    for (const k of (s.required ?? []) as string[]) if (!(k in value)) return err(`${k} is required`)
-    if (s.minProperties !== undefined && Object.keys(value).length < s.minProperties) return err(`expected at least ${s.minProperties} entries`)
+    if (s.required !== undefined) for (const k of s.required as string[]) if (!(k in value)) return failAt(at, `${k} is required`)
+    if (s.minProperties !== undefined && Object.keys(value).length < s.minProperties) return failAt(at, `expected at least ${s.minProperties} entries`)
     const props = (s.properties ?? {}) as Record<string, Schema>
-    const patterns = Object.entries((s.patternProperties ?? {}) as Record<string, Schema>).map(([p, sub]) => [new RegExp(p, 'u'), sub] as const)
+    const patterns = Object.entries((s.patternProperties ?? {}) as Record<string, Schema>)
     for (const [k, v] of Object.entries(value)) {
       let covered = false
       if (k in props) {
         covered = true
-        const e = validate(v, props[k], root, `${at}/${esc(k)}`)
+        const e = walk(v, props[k], root, child(at, k))
         if (e) return e
       }
-      for (const [re, sub] of patterns) {
-        if (!re.test(k)) continue
+      for (const [source, sub] of patterns) {
+        if (!regexp(source).test(k)) continue
         covered = true
-        const e = validate(v, sub, root, `${at}/${esc(k)}`)
+        const e = walk(v, sub, root, child(at, k))
         if (e) return e
       }
       if (!covered && s.additionalProperties !== undefined) {
-        if (s.additionalProperties === false) return { pointer: `${at}/${esc(k)}`, message: `${k}: unknown field` }
-        const e = validate(v, s.additionalProperties, root, `${at}/${esc(k)}`)
+        if (s.additionalProperties === false) return at === undefined ? FAIL : { pointer: child(at, k)!, message: `${k}: unknown field` }
+        const e = walk(v, s.additionalProperties, root, child(at, k))
         if (e) return e
       }
     }
   }
-  for (const sub of (s.allOf ?? []) as Schema[]) {
-    const e = validate(value, sub, root, at)
-    if (e) return e
-  }
-  if (s.anyOf !== undefined) {
-    const errors = (s.anyOf as Schema[]).map((sub) => validate(value, sub, root, at))
-    if (errors.every((e) => e !== undefined)) {
-      // The deepest error is the most telling (a tensor's bad element, not "expected a string").
-      return errors.reduce((a, b) => (b!.pointer.length > a!.pointer.length ? b : a))
+  if (s.allOf !== undefined) {
+    for (const sub of s.allOf as Schema[]) {
+      const e = walk(value, sub, root, at)
+      if (e) return e
     }
   }
-  if (s.not !== undefined && validate(value, s.not, root, at) === undefined) return err(`${brief(value)} is not allowed here`)
-  if (s.if !== undefined && validate(value, s.if, root, at) === undefined && s.then !== undefined) {
-    const e = validate(value, s.then, root, at)
+  if (s.anyOf !== undefined) {
+    // The first branch that holds settles it (a quiet walk); only when none
+    // holds, and the walk is loud, are the branches' errors built and compared.
+    let holds = false
+    for (const sub of s.anyOf as Schema[]) if (walk(value, sub, root, undefined) === undefined) { holds = true; break }
+    if (!holds) {
+      if (at === undefined) return FAIL
+      const errors = (s.anyOf as Schema[]).map((sub) => walk(value, sub, root, at)!)
+      // The deepest error is the most telling (a tensor's bad element, not "expected a string").
+      return errors.reduce((a, b) => (b.pointer.length > a.pointer.length ? b : a))
+    }
+  }
+  if (s.not !== undefined && walk(value, s.not, root, undefined) === undefined) return at === undefined ? FAIL : failAt(at, `${brief(value)} is not allowed here`)
+  if (s.if !== undefined && walk(value, s.if, root, undefined) === undefined && s.then !== undefined) {
+    const e = walk(value, s.then, root, at)
     if (e) return e
   }
   return undefined
