@@ -36,3 +36,10 @@ export const kernels: readonly KernelOp[] = [
 export const kernelRegistry: ReadonlyMap<string, KernelOp> = new Map(kernels.map((k) => [k.name, k]))
 
 export { openDevice, formatKernelError, type Backend, type Device, type KernelError, type Ran } from './runtime.ts'
+export {
+  type DeviceTensor, bind, fromF32, release, reshape, toDevice, toF32, toHost,
+} from './device-tensor.ts'
+export { runResident } from './runtime.ts'
+export type { ResidentOp, DeviceTensors } from './op.ts'
+export { type MlpParams, type Optimizer, type StepResult, mlpStep } from './optimizers/mlp-step.ts'
+export { deviceTargets } from './losses/cross-entropy.kernel.ts'

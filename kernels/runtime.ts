@@ -39,11 +39,12 @@
  *     §7.2) are refused before upload with an error value.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { type OpError, formatError, unsupported } from '../src/core/errors.ts'
+import { type Bound, type DeviceTensor, type GpuHandle, adopt, bind, binding, fromF32, isBound, isDeviceTensor } from './device-tensor.ts'
 
 export type Backend = 'webgpu' | 'cpu'
 
@@ -138,12 +139,25 @@ export interface KernelSpec {
   readonly fn: Function
   readonly args: Readonly<Record<string, ArgType>>
   readonly functions?: readonly Function[]
+  /**
+   * Values each thread returns (default 1): a kernel returning [a, b] .. [a, b, c, d]
+   * (gpu.js Array(2)-Array(4), gpujs §2) writes them thread-major, components
+   * fastest; `run` returns sizeOf(out) * components values and `runResident` a
+   * tensor of shape [...out, components].
+   */
+  readonly components?: 1 | 2 | 3 | 4
 }
 
 /** A tensor argument: float32 data in row-major order and its shape. */
 export interface F32 {
   readonly data: Float32Array
   readonly dims: readonly number[]
+  /**
+   * A device copy of `data` (device-tensor.ts `pin`): `run` binds it instead
+   * of uploading the data again, so an op that reads one tensor in several
+   * launches uploads it once.
+   */
+  readonly resident?: DeviceTensor
 }
 
 export type Arg = F32 | number
@@ -173,6 +187,8 @@ export interface Device {
   readonly maxElements: number
   readonly gpu: GpuInstance
   readonly cache: Map<string, { readonly kernel: GpuKernel; verified: boolean }>
+  /** webgpu: gpu.js's shared { adapter, device } (WebGPUContext.acquire), which device tensors upload through */
+  readonly context?: unknown
 }
 
 const CPU_ADAPTER = 'gpu.js cpu mode (JavaScript, float64 arithmetic, float32 output)'
@@ -189,11 +205,19 @@ const makeCpu = (): Device =>
 const describe = (i: AdapterInfo | undefined): string =>
   [i?.vendor, i?.architecture, i?.description].filter((s) => s !== undefined && s !== '').join(' / ') || 'unknown adapter'
 
+/** `<tmp>/nn-oracle-xdg-<uid>`, private to the user as XDG_RUNTIME_DIR must be (mode 0700). */
+const runtimeDir = (): string => {
+  const dir = join(tmpdir(), `nn-oracle-xdg-${userInfo().uid}`)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
 /** navigator.gpu from dawn.node, then the adapter gpu.js will use; Left with the reason when there is none. */
 const makeWebGpu = async (): Promise<E.Either<string, Device>> => {
   try {
     // Mesa writes its shader cache and sockets under XDG_RUNTIME_DIR and warns on every start when unset.
-    process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'nn-oracle-xdg-'))
+    // One folder per user, reused by every process (a fresh one per process would pile up in the temp folder).
+    process.env.XDG_RUNTIME_DIR ??= runtimeDir()
     const g = globalThis as { navigator?: { gpu?: unknown } }
     if (g.navigator?.gpu === undefined) {
       const webgpu = (await import('webgpu').catch((e: unknown) => {
@@ -204,8 +228,10 @@ const makeWebGpu = async (): Promise<E.Either<string, Device>> => {
       if (g.navigator === undefined) g.navigator = { gpu }
       else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true })
     }
-    const { adapter } = await gpujsLoaded().WebGPUContext.acquire()
+    const context = await gpujsLoaded().WebGPUContext.acquire()
+    const { adapter } = context
     return E.right({
+      context,
       backend: 'webgpu',
       adapter: describe(adapter.info),
       maxElements: Math.floor(adapter.limits.maxStorageBufferBindingSize / 4),
@@ -256,6 +282,10 @@ const sizeOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b,
 /** gpu.js returns Float32Array, rows of them, or planes of rows: flatten to row-major. */
 const flatten = (r: unknown, n: number): Float32Array => {
   if (r instanceof Float32Array) return r.length === n ? r : r.slice(0, n)
+  // gpu.js webgpu shapes its readback as subarrays of one Float32Array: take that array whole
+  let leaf: unknown = r
+  while (Array.isArray(leaf) && leaf.length > 0) leaf = leaf[0]
+  if (leaf instanceof Float32Array && leaf.byteOffset === 0 && leaf.buffer.byteLength === n * 4) return new Float32Array(leaf.buffer, 0, n)
   const out = new Float32Array(n)
   let at = 0
   const walk = (v: unknown): void => {
@@ -287,8 +317,8 @@ const checkArgs = (dev: Device, spec: KernelSpec, out: readonly number[], args: 
   if (dev.backend === 'webgpu' && out.some((d, i) => d > limit[i])) {
     return E.left(unsupported(spec.name, 'output', `dims within [${limit}] (workgroups per dimension)`, `[${out}]`))
   }
-  if (sizeOf(out) > dev.maxElements) {
-    return E.left(unsupported(spec.name, 'output', `at most ${dev.maxElements} float32 values per buffer on this device`, String(sizeOf(out))))
+  if (sizeOf(out) * (spec.components ?? 1) > dev.maxElements) {
+    return E.left(unsupported(spec.name, 'output', `at most ${dev.maxElements} float32 values per buffer on this device`, String(sizeOf(out) * (spec.components ?? 1))))
   }
   return E.right(undefined)
 }
@@ -306,7 +336,7 @@ const cacheKey = (dev: Device, spec: KernelSpec, out: readonly number[], args: r
   return `${spec.name}|${shapeOf(out)}|${args.map((a) => (typeof a === 'number' ? 's' : shapeOf(a.dims))).join(',')}`
 }
 
-const kernelFor = (dev: Device, spec: KernelSpec, key: string): { readonly kernel: GpuKernel; verified: boolean } => {
+const kernelFor = (dev: Device, spec: KernelSpec, key: string, resident = false): { readonly kernel: GpuKernel; verified: boolean } => {
   const hit = dev.cache.get(key)
   if (hit !== undefined) {
     dev.cache.delete(key) // re-insert: Map order is the LRU order
@@ -320,6 +350,8 @@ const kernelFor = (dev: Device, spec: KernelSpec, key: string): { readonly kerne
     loopMaxIterations: LOOP_CAP,
     dynamicOutput: true,
     dynamicArguments: dev.backend === 'webgpu',
+    // resident kernels keep their result on the device, a fresh buffer per launch (gpujs §7.8)
+    ...(resident ? { pipeline: true, immutable: true } : {}),
   })
   const entry = { kernel, verified: false }
   dev.cache.set(key, entry)
@@ -348,18 +380,24 @@ export const clearCache = (dev: Device): void => {
 export const run = async (dev: Device, spec: KernelSpec, out: readonly number[], args: readonly Arg[]): Promise<E.Either<KernelError, Float32Array>> => {
   const checked = checkArgs(dev, spec, out, args)
   if (E.isLeft(checked)) return checked
-  const n = sizeOf(out)
+  const n = sizeOf(out) * (spec.components ?? 1)
   if (n === 0) return E.right(new Float32Array(0))
   const key = cacheKey(dev, spec, out, args)
   try {
     const entry = kernelFor(dev, spec, key)
     entry.kernel.setOutput([...out].reverse())
+    const views: (() => void)[] = []
     const gpuArgs = args.map((a) => {
       if (typeof a === 'number') return a
       if (a.data.length === 0) return gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1))
+      if (a.resident !== undefined && !a.resident.state.released && a.resident.store.handle !== undefined) {
+        const b = binding(bind(a.resident, a.dims))
+        if (E.isRight(b)) { views.push(b.right.done); return b.right.value }
+      }
       return gpujsLoaded().input(a.data, [...a.dims].reverse())
     })
-    const result = await entry.kernel(...gpuArgs)
+    let result: unknown
+    try { result = await entry.kernel(...gpuArgs) } finally { for (const done of views) done() }
     if (!entry.verified) {
       const mode = entry.kernel.kernel?.constructor.mode
       if (mode !== dev.backend) {
@@ -381,3 +419,79 @@ export const run = async (dev: Device, spec: KernelSpec, out: readonly number[],
 
 /** Wrap a value with its provenance. */
 export const ran = <T>(dev: Device, value: T): Ran<T> => ({ value, backend: dev.backend, adapter: dev.adapter })
+
+// ---------------------------------------------------------------- device-resident launches (./device-tensor.ts)
+
+/** A kernel argument of `runResident`: a host tensor (uploaded at this launch), a scalar, or a device tensor (bound, not copied). */
+export type ResidentArg = Arg | DeviceTensor | Bound
+
+/**
+ * `run`, with the result left on the device as a DeviceTensor of shape `out`
+ * and device tensors accepted as arguments (bound in place: no upload). On
+ * webgpu the kernel is built in gpu.js pipeline mode, immutable (a fresh
+ * output buffer per launch, gpujs §7.8), cached apart from its host-path
+ * twin; the launch is a queue submit with no wait and no readback. On cpu
+ * the same kernel runs through `run` and the result stays in host memory.
+ */
+export const runResident = async (dev: Device, spec: KernelSpec, out: readonly number[], args: readonly ResidentArg[]): Promise<E.Either<KernelError, DeviceTensor>> => {
+  const bindings: { readonly done: () => void }[] = []
+  const cleanup = (): void => { for (const b of bindings) b.done() }
+  const values: unknown[] = []
+  const plain: Arg[] = []
+  for (const a of args) {
+    if (isDeviceTensor(a) || isBound(a)) {
+      const b = binding(a)
+      if (E.isLeft(b)) { cleanup(); return b }
+      bindings.push(b.right)
+      values.push(b.right.value)
+      // the checks read only the length and dims of a tensor argument
+      plain.push(b.right.data !== undefined ? f32(b.right.data, b.right.dims) : { data: { length: sizeOf(b.right.dims) } as Float32Array, dims: b.right.dims })
+    } else {
+      values.push(a)
+      plain.push(a)
+    }
+  }
+  try {
+    const shape = (spec.components ?? 1) === 1 ? out : [...out, spec.components!]
+    if (dev.backend === 'cpu') {
+      const r = await run(dev, spec, out, plain)
+      return E.map((v: Float32Array) => adopt(dev, shape, v))(r)
+    }
+    const checked = checkArgs(dev, spec, out, plain)
+    if (E.isLeft(checked)) return checked
+    if (sizeOf(shape) === 0) return fromF32(dev, new Float32Array(0), shape)
+    const key = `resident|${cacheKey(dev, spec, out, plain)}`
+    try {
+      const entry = kernelFor(dev, spec, key, true)
+      entry.kernel.setOutput([...out].reverse())
+      const gpuArgs = values.map((v) => {
+        if (typeof v === 'number' || isGpuHandleLike(v)) return v
+        const a = v as F32
+        if (a.data.length === 0) return gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1))
+        return gpujsLoaded().input(a.data, [...a.dims].reverse())
+      })
+      const handle = await entry.kernel(...gpuArgs)
+      if (!entry.verified) {
+        const mode = entry.kernel.kernel?.constructor.mode
+        if (mode !== dev.backend) {
+          dev.cache.delete(key)
+          entry.kernel.destroy()
+          return backendError(dev, spec.name, `kernel built in mode ${String(mode)}, not ${dev.backend}`)
+        }
+        entry.verified = true
+      }
+      return E.right(adopt(dev, shape, handle as GpuHandle))
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      if (/device (was )?lost/i.test(message)) clearCache(dev)
+      const old = dev.cache.get(key)
+      if (old !== undefined && !old.verified) { dev.cache.delete(key); try { old.kernel.destroy() } catch { /* dead */ } }
+      return backendError(dev, spec.name, message.length > 2000 ? message.slice(0, 2000) + ' ...' : message)
+    }
+  } finally {
+    cleanup()
+  }
+}
+
+/** A gpu.js pipeline handle (a view from `binding`), as opposed to an F32 host tensor. */
+const isGpuHandleLike = (v: unknown): boolean => typeof v === 'object' && v !== null && 'buffer' in v && 'context' in v

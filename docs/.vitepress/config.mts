@@ -61,6 +61,7 @@ export const reference = [
   { text: 'Conventions by chapter', link: '/chapter-conventions' },
   { text: 'Conventions (generated)', link: '/conventions' },
   ...ifPage('Augmentation conventions', 'augmentation-conventions'),
+  ...ifPage('Experiments against PyTorch', 'experiments-crosscheck'),
   { text: 'GPU notes', link: '/gpu' },
   { text: 'Performance of the kernels', link: '/performance' },
   ...ifPage('House style', 'style'),

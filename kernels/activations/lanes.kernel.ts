@@ -83,3 +83,24 @@ export const laneSum: KernelSpec = {
     return s
   },
 }
+
+/**
+ * m and s of src softmax (1)-(2) in one launch (issue 18): output [2, ...lanes]
+ * (thread z = 0: m, z = 1: s), i.e. memory [2, outer, inner] in either layout.
+ * An s thread computes its lane's maximum itself, with laneMax's instructions,
+ * rather than wait for it (gpu.js has no barriers, gpujs §7.4). The lane (o, i)
+ * is (x, y) in the rows layout (y = 0 there) and (y, x) in the general one.
+ * Loop counters are distinct: gpu.js declares them at function scope in WGSL.
+ */
+export const laneStats: KernelSpec = {
+  name: 'lanes.stats',
+  args: { x: 'Input', n: 'Integer', rows: 'Integer' },
+  fn: function (this: KernelThis, x: number[][][], n: number, rows: number): number {
+    let m = x[rows === 1 ? this.thread.x : this.thread.y][0][rows === 1 ? this.thread.y : this.thread.x]
+    for (let k = 1; k < n; k++) m = Math.max(m, x[rows === 1 ? this.thread.x : this.thread.y][k][rows === 1 ? this.thread.y : this.thread.x])
+    if (this.thread.z === 0) return m
+    let s = 0
+    for (let j = 0; j < n; j++) s += Math.exp(x[rows === 1 ? this.thread.x : this.thread.y][j][rows === 1 ? this.thread.y : this.thread.x] - m)
+    return s
+  },
+}

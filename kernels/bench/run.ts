@@ -8,8 +8,10 @@
  * readback for kernels (float64 tensors in and out), tensor creation and
  * data() for TF.js. No assertions: timings are reported, never tested.
  *
- * Contenders: src (float64 reference), our kernels on webgpu and on gpu.js cpu
- * mode, and TF.js 4.22 (cpu, wasm, webgpu on the same dawn.node adapter) when
+ * Contenders: src (float64 reference), our kernels on webgpu (host tensors in
+ * and out), the device-resident variant on webgpu where the workload is a
+ * chain (`resident`: upload once, chain on the device, read back once,
+ * kernels/device-tensor.ts), our kernels on gpu.js cpu mode, and TF.js 4.22 (cpu, wasm, webgpu on the same dawn.node adapter) when
  * its packages are installed (devDependencies). Options: --full, --reps N
  * (default 5 reduced, 3 full), --only NAME (a substring of workload names),
  * --contenders A,B (substrings of contender names, e.g. "webgpu" on a GPU
@@ -58,6 +60,7 @@ const main = async (): Promise<void> => {
   const contenders: Contender[] = [
     { name: 'src f64', run: (w) => w.reference(), has: () => true },
     { name: `kernel ${gpu.backend}`, run: (w) => w.kernel(gpu), has: () => true },
+    { name: `resident ${gpu.backend}`, run: (w) => w.resident!(gpu), has: (w) => w.resident !== undefined },
     { name: 'kernel gpu.js-cpu', run: (w) => w.kernel(cpu), has: () => true },
   ]
   if (tf !== undefined) {
@@ -79,6 +82,7 @@ const main = async (): Promise<void> => {
   console.log(`TF.js: ${tf === undefined ? 'not installed (npm install to get the devDependencies)' : `tfjs-core ${tf.version_core}`}\n`)
   const header = ['workload', 'size', ...contenders.map((c) => c.name)]
   const rows: string[][] = []
+  const summary: string[][] = []
   for (const w of ws) {
     const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]))
     for (let r = 0; r <= reps; r++) {
@@ -97,10 +101,21 @@ const main = async (): Promise<void> => {
       return c.name === 'src f64' || ref === undefined ? `${fmt(t)}` : `${fmt(t)} (${(ref / t).toFixed(2)}x)`
     }
     rows.push([w.name, w.size, ...contenders.map(cell)])
+    const ours = [`kernel ${gpu.backend}`, `resident ${gpu.backend}`].filter((n) => (times.get(n)?.length ?? 0) > 0).map((n) => [n, median(times.get(n)!)] as const)
+    const tfw = times.get('tfjs webgpu')
+    if (ours.length > 0 && tfw !== undefined && tfw.length > 0) {
+      const [who, t] = ours.reduce((a, b) => (b[1] < a[1] ? b : a))
+      const speed = median(tfw) / t
+      summary.push([w.name, who, fmt(t), fmt(median(tfw)), `${speed.toFixed(2)}x`, speed >= 1 ? 'yes' : 'no'])
+    }
     console.log(`  measured ${w.name}`)
   }
   console.log('\n' + table([header, ...rows]))
   console.log('\n(ratio) = src f64 ms / contender ms, from this run; above 1 is faster than the float64 reference.')
+  if (summary.length > 0) {
+    console.log('\nOurs against TF.js webgpu on the same adapter (ours = the faster of kernel and resident; speed-up = TF.js ms / ours ms):\n')
+    console.log(table([['workload', 'ours', 'ms', 'tfjs webgpu ms', 'speed-up', '>= 1x'], ...summary]))
+  }
 }
 
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(3))

@@ -5,50 +5,30 @@
  *   (2) dx = g W
  *   (3) dW = G^T X
  *   (4) db = sum over rows of G
- * One thread per output element, sequential f32 sums (no workgroup memory in
- * gpu.js, gpujs §7.4). The bias is a separate argument with a flag rather
- * than a zero vector, so y = x W^T exactly when there is none.
+ * (1)-(3) are ./gemm.ts's 2 x 2-blocked products (why blocks, and why the
+ * sum rule still bounds them, is there): (1) NT, (2) NN, (3) TN, each one
+ * batch; (4) is one thread per column. The bias is a separate argument with a
+ * flag rather than a zero vector, so y = x W^T exactly when there is none.
+ * `resident` runs the same kernels on device tensors and unblocks on the
+ * device (gemm.ts's `unblock`), where the host path unblocks on the host.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { fail, showShape } from '../../src/core/errors.ts'
 import { checkInputs } from '../../src/core/op.ts'
 import * as Linear from '../../src/layers/linear.ts'
-import { type Shape, sizeOf } from '../../src/core/tensor.ts'
-import { type KernelOp, download, upload } from '../op.ts'
-import { type F32, type KernelSpec, type KernelThis, f32, ran, run } from '../runtime.ts'
+import { type Shape, make, sizeOf } from '../../src/core/tensor.ts'
+import { type DeviceTensor, bind, release } from '../device-tensor.ts'
+import { type KernelOp, type ResidentOp, download, upload } from '../op.ts'
+import { type Device, type F32, type KernelError, type KernelSpec, type KernelThis, type ResidentArg, f32, ran, run, runResident } from '../runtime.ts'
+import { blocks, nn, nt, residentProduct, tn, unpack } from './gemm.ts'
 
 export interface Cache { readonly x: F32; readonly weight: F32; readonly xShape: Shape; readonly hasBias: boolean }
 
-const affine: KernelSpec = {
-  name: 'linear.y',
-  args: { x: 'Input', w: 'Input', b: 'Input', hasBias: 'Integer', k: 'Integer' },
-  fn: function (this: KernelThis, x: number[][], w: number[][], b: number[], hasBias: number, k: number): number {
-    let s = 0
-    for (let p = 0; p < k; p++) s += x[this.thread.y][p] * w[this.thread.x][p] // (1)
-    if (hasBias === 1) s += b[this.thread.x] // (1)
-    return s
-  },
-}
+/** one-batch gather tables of ./gemm.ts (batch 0 reads batch 0) */
+const ZERO = f32([0], [1])
 
-const gradX: KernelSpec = {
-  name: 'linear.dx',
-  args: { g: 'Input', w: 'Input', outF: 'Integer' },
-  fn: function (this: KernelThis, g: number[][], w: number[][], outF: number): number {
-    let s = 0
-    for (let o = 0; o < outF; o++) s += g[this.thread.y][o] * w[o][this.thread.x] // (2)
-    return s
-  },
-}
-
-const gradW: KernelSpec = {
-  name: 'linear.dw',
-  args: { g: 'Input', x: 'Input', rows: 'Integer' },
-  fn: function (this: KernelThis, g: number[][], x: number[][], rows: number): number {
-    let s = 0
-    for (let r = 0; r < rows; r++) s += g[r][this.thread.y] * x[r][this.thread.x] // (3)
-    return s
-  },
-}
+/** k rounded down to the 4-step unrolled loop of ./gemm.ts */
+const k4 = (k: number): number => k - (k % 4)
 
 const gradB: KernelSpec = {
   name: 'linear.db',
@@ -58,6 +38,44 @@ const gradB: KernelSpec = {
     for (let r = 0; r < rows; r++) s += g[r][this.thread.x] // (4)
     return s
   },
+}
+
+/** Resident cache: x and weight are the caller's (kept alive until dispose). */
+export interface ResidentCache { readonly x: DeviceTensor; readonly weight: DeviceTensor; readonly rows: number; readonly hasBias: boolean }
+
+const product = (dev: Device, spec: KernelSpec, rows: number, cols: number, args: readonly ResidentArg[], shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> =>
+  residentProduct(dev, spec, 1, rows, cols, args, shape)
+
+/** The same kernels on device tensors (../device-tensor.ts): same arithmetic, so the same float32 numbers as `op`. */
+const resident: ResidentOp<Record<string, never>, ResidentCache> = {
+  forward: async (dev, _attrs, { x, weight, bias }) => {
+    if (x === undefined || weight === undefined) return fail('linear', x === undefined ? 'inputs.x' : 'inputs.weight', 'a tensor', 'nothing')
+    if (x.shape.length < 1) return fail('linear', 'inputs.x', 'rank >= 1, [..., in]', showShape(x.shape))
+    const inF = x.shape[x.shape.length - 1]
+    if (weight.shape.length !== 2 || weight.shape[1] !== inF) {
+      return fail('linear', 'inputs.weight', `[out, ${inF}] (x's last dimension is in)`, showShape(weight.shape), 'PyTorch stores linear weights as [out_features, in_features]')
+    }
+    const outF = weight.shape[0]
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== outF)) return fail('linear', 'inputs.bias', `[${outF}]`, showShape(bias.shape))
+    const rows = sizeOf(x.shape.slice(0, -1))
+    const y = await product(dev, nt, rows, outF, [bind(x, [1, rows, inF]), bind(weight, [1, outF, inF]), bias ?? ZERO, ZERO, ZERO, 1, bias === undefined ? 0 : 1, rows, inF, k4(inF), outF], [...x.shape.slice(0, -1), outF]) // (1)
+    if (E.isLeft(y)) return y
+    return E.right({ outputs: { y: y.right }, cache: { x, weight, rows, hasBias: bias !== undefined } })
+  },
+  backward: async (dev, _attrs, { x, weight, rows, hasBias }, { y: g }) => {
+    const [outF, inF] = weight.shape
+    if (g === undefined || sizeOf(g.shape) !== rows * outF) return fail('linear', 'cotangents.y', `${rows * outF} values`, g === undefined ? 'nothing' : showShape(g.shape))
+    // results are released here if a later launch fails (scoped's temps are for intermediates only)
+    const dx = await product(dev, nn, rows, inF, [bind(g, [1, rows, outF]), bind(weight, [1, outF, inF]), ZERO, ZERO, rows, outF, k4(outF), inF], x.shape) // (2)
+    if (E.isLeft(dx)) return dx
+    const dw = await product(dev, tn, outF, inF, [bind(g, [1, rows, outF]), bind(x, [1, rows, inF]), ZERO, ZERO, 1, outF, rows, k4(rows), inF], [outF, inF]) // (3)
+    if (E.isLeft(dw)) { release(dx.right); return dw }
+    if (!hasBias) return E.right({ x: dx.right, weight: dw.right })
+    const db = await runResident(dev, gradB, [outF], [bind(g, [rows, outF]), rows]) // (4)
+    if (E.isLeft(db)) { release(dx.right, dw.right); return db }
+    return E.right({ x: dx.right, weight: dw.right, bias: db.right })
+  },
+  dispose: () => undefined,
 }
 
 export const op: KernelOp<Record<string, never>, Cache> = {
@@ -75,24 +93,26 @@ export const op: KernelOp<Record<string, never>, Cache> = {
     const outF = wt.shape[0]
     if (bt !== undefined && (bt.shape.length !== 1 || bt.shape[0] !== outF)) return fail('linear', 'inputs.bias', `[${outF}]`, showShape(bt.shape))
     const rows = sizeOf(xt.shape.slice(0, -1))
-    const x = upload(xt, [rows, inF])
-    const weight = upload(wt)
-    const b = bt === undefined ? f32([0], [1]) : upload(bt)
-    const y = await run(dev, affine, [rows, outF], [x, weight, b, bt === undefined ? 0 : 1, inF]) // (1)
+    const x = upload(xt, [1, rows, inF])
+    const weight = upload(wt, [1, outF, inF])
+    const b = bt === undefined ? ZERO : upload(bt)
+    const y = await run(dev, nt, blocks(1, rows, outF), [x, weight, b, ZERO, ZERO, 1, bt === undefined ? 0 : 1, rows, inF, k4(inF), outF]) // (1)
     if (E.isLeft(y)) return y
-    return E.right(ran(dev, { outputs: { y: download([...xt.shape.slice(0, -1), outF], y.right) }, cache: { x, weight, xShape: xt.shape, hasBias: bt !== undefined } }))
+    const out = make([...xt.shape.slice(0, -1), outF], unpack(y.right, 1, rows, outF), 'float32')
+    return E.right(ran(dev, { outputs: { y: out }, cache: { x, weight, xShape: xt.shape, hasBias: bt !== undefined } }))
   },
   backward: async (dev, _attrs, { x, weight, xShape, hasBias }, { y: gt }) => {
-    const [rows, inF] = x.dims, [outF] = weight.dims
-    const g = upload(gt, [rows, outF])
-    const dx = await run(dev, gradX, [rows, inF], [g, weight, outF]) // (2)
+    const [, rows, inF] = x.dims, [, outF] = weight.dims
+    const g = upload(gt, [1, rows, outF])
+    const dx = await run(dev, nn, blocks(1, rows, inF), [g, weight, ZERO, ZERO, rows, outF, k4(outF), inF]) // (2)
     if (E.isLeft(dx)) return dx
-    const dw = await run(dev, gradW, [outF, inF], [g, x, rows]) // (3)
+    const dw = await run(dev, tn, blocks(1, outF, inF), [g, x, ZERO, ZERO, 1, outF, rows, k4(rows), inF]) // (3)
     if (E.isLeft(dw)) return dw
-    const grads = { x: download(xShape, dx.right), weight: download([outF, inF], dw.right) }
+    const grads = { x: make(xShape, unpack(dx.right, 1, rows, inF), 'float32'), weight: make([outF, inF], unpack(dw.right, 1, outF, inF), 'float32') }
     if (!hasBias) return E.right(ran(dev, grads))
-    const db = await run(dev, gradB, [outF], [g, rows]) // (4)
+    const db = await run(dev, gradB, [outF], [f32(g.data, [rows, outF]), rows]) // (4)
     if (E.isLeft(db)) return db
     return E.right(ran(dev, { ...grads, bias: download([outF], db.right) }))
   },
+  resident,
 }

@@ -29,12 +29,16 @@
  * arguments (gpujs §7.1), as in layer norm. The group of an element comes from
  * floor((n + 0.5) / nN): n < 65536 (the 3-D dispatch limit, gpujs §7.3) keeps
  * that quotient's f32 rounding (2.5 ULP) far from the next integer.
+ * Uploads: moments and the backward pin x (and g) on the device once
+ * (../device-tensor.ts `pin`), so their several launches bind one copy
+ * instead of uploading the input-sized arrays at every launch (issue 18).
  * Layout cost: with no spatial dims (batch norm on [N, C]), S = 1 leaves thread
  * x with extent 1 and 1 lane in 8 of each 8 x 8 workgroup busy (the trap
  * ../activations/lanes.kernel.ts works around); correct, not fast.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Shape, Tensor } from '../../src/core/tensor.ts'
+import { pin, unpin } from '../device-tensor.ts'
 import { download, keep, upload } from '../op.ts'
 import { type Device, type F32, type KernelError, type KernelSpec, type KernelThis, f32, run } from '../runtime.ts'
 
@@ -182,14 +186,21 @@ export interface Stats { readonly mu: F32; readonly variance: F32 }
  * (1)-(2). An empty partition (n_k = 0, batch norm on an empty batch) gets NaN
  * statistics without a launch, as src's moments do; no element reads them.
  */
-export const moments = async (dev: Device, b: Blocks, x: F32): Result<Stats> => {
+export const moments = async (dev: Device, b: Blocks, x0: F32): Result<Stats> => {
   const size = b.groups[0] * b.groups[1]
   if (count(b) === 0) return E.right({ mu: f32(new Float32Array(size).fill(NaN), b.groups), variance: f32(new Float32Array(size).fill(NaN), b.groups) })
-  const mu = await sums(dev, b, { x }, 0, 'group', count(b)) // (1)
-  if (E.isLeft(mu)) return mu
-  const variance = await sums(dev, b, { x, mu: mu.right }, 1, 'group', count(b)) // (2)
-  if (E.isLeft(variance)) return variance
-  return E.right({ mu: mu.right, variance: variance.right })
+  const pinned = pin(dev, x0) // x read by both passes, uploaded once (issue 18)
+  if (E.isLeft(pinned)) return pinned
+  const x = pinned.right
+  try {
+    const mu = await sums(dev, b, { x }, 0, 'group', count(b)) // (1)
+    if (E.isLeft(mu)) return mu
+    const variance = await sums(dev, b, { x, mu: mu.right }, 1, 'group', count(b)) // (2)
+    if (E.isLeft(variance)) return variance
+    return E.right({ mu: mu.right, variance: variance.right })
+  } finally {
+    unpin(x)
+  }
 }
 
 /** (3), from computed or given variances. */
@@ -219,9 +230,21 @@ export const forward = async (dev: Device, st: Standardized, beta: F32): Result<
 }
 
 /** dx by (5) (statistics of x) or (6) (`fixed`: given statistics), and dgamma, dbeta when there are parameters. */
-export const backward = async (dev: Device, st: Standardized, gt: Tensor, fixed: boolean): Result<Record<string, Tensor>> => {
+export const backward = async (dev: Device, st0: Standardized, gt: Tensor, fixed: boolean): Result<Record<string, Tensor>> => {
+  // x and g are read by up to five launches each: uploaded once (issue 18)
+  const g = pin(dev, upload(gt, [st0.blocks.n, st0.blocks.c, st0.blocks.s]))
+  if (E.isLeft(g)) return g
+  const x = pin(dev, st0.x)
+  if (E.isLeft(x)) { unpin(g.right); return x }
+  try {
+    return await backwardPinned(dev, { ...st0, x: x.right }, g.right, fixed)
+  } finally {
+    unpin(g.right, x.right)
+  }
+}
+
+const backwardPinned = async (dev: Device, st: Standardized, g: F32, fixed: boolean): Result<Record<string, Tensor>> => {
   const { blocks: b } = st
-  const g = upload(gt, [b.n, b.c, b.s])
   const w = st.hasWeight ? 1 : 0
   const gamma = st.hasWeight ? st.gamma : undefined
   let dx: E.Either<KernelError, Float32Array>

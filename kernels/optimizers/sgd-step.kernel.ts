@@ -21,8 +21,9 @@ import { fail, showShape } from '../../src/core/errors.ts'
 import { checkInputs } from '../../src/core/op.ts'
 import { type Tensor, sameShape } from '../../src/core/tensor.ts'
 import * as SgdStep from '../../src/optimizers/sgd-step.ts'
-import { type KernelOp, download, keep, upload } from '../op.ts'
-import { type KernelSpec, type KernelThis, f32, ran, run } from '../runtime.ts'
+import { type DeviceTensor, bind, release, reshape, scoped } from '../device-tensor.ts'
+import { type KernelOp, type ResidentOp, download, keep, upload } from '../op.ts'
+import { type KernelSpec, type KernelThis, f32, ran, run, runResident } from '../runtime.ts'
 
 const buffer: KernelSpec = {
   name: 'sgd_step.buffer',
@@ -67,12 +68,57 @@ const vjp: KernelSpec = {
   },
 }
 
+/** A flat [n] result as a tensor of `shape` (a view). */
+const reshapeTo = (t: DeviceTensor, shape: readonly number[]) => {
+  const v = reshape(t, shape)
+  release(t)
+  return v
+}
+
 /** What (5)-(7) need besides the attributes: which buffers there were. */
 export interface Cache { readonly shape: readonly number[]; readonly hadBuffer: boolean }
+
+/**
+ * The forward on device tensors (issue 18), the same two kernels as the host
+ * path: b' by (1)-(2) when mu != 0, then theta' reading b' on the device.
+ * Outputs param (and momentum_buffer with momentum). No resident backward:
+ * a training step needs only the forward; the host op has the VJP.
+ */
+export const resident: ResidentOp<SgdStep.Attrs, undefined> = {
+  forward: async (dev, a, { param, grad, momentum_buffer: buf }) => {
+    if (param === undefined || grad === undefined) return fail('sgd_step', 'inputs', 'param and grad', 'a missing tensor')
+    for (const [name, t] of [['grad', grad], ['momentum_buffer', buf]] as const) {
+      if (t !== undefined && !sameShape(t.shape, param.shape)) return fail('sgd_step', `inputs.${name}`, `shape ${showShape(param.shape)} (param's)`, showShape(t.shape))
+    }
+    const n = param.size
+    const [p, g] = [bind(param, [n]), bind(grad, [n])]
+    return scoped(async (s) => {
+      const outputs: Record<string, DeviceTensor> = {}
+      let b: ReturnType<typeof bind> | ReturnType<typeof f32> = f32([0], [1])
+      if (a.momentum !== 0) {
+        const b1 = s.ok(await runResident(dev, buffer, [n], [p, g, buf === undefined ? b : bind(buf, [n]), buf === undefined ? 0 : 1, a.weight_decay, a.momentum, a.dampening])) // (1), (2)
+        outputs.momentum_buffer = s.ok(reshapeTo(b1, param.shape))
+        b = bind(outputs.momentum_buffer, [n])
+      }
+      const mode = a.momentum === 0 ? 0 : a.nesterov ? 2 : 1
+      try {
+        const p1 = s.ok(await runResident(dev, update, [n], [p, g, b, mode, a.weight_decay, a.momentum, a.lr])) // (3), (4)
+        const shaped = s.ok(reshapeTo(p1, param.shape))
+        outputs.param = shaped
+        return { outputs, cache: undefined }
+      } catch (e) {
+        release(outputs.momentum_buffer)
+        throw e
+      }
+    })
+  },
+  dispose: () => undefined,
+}
 
 export const op: KernelOp<SgdStep.Attrs, Cache> = {
   name: 'sgd_step',
   parseAttrs: SgdStep.op.parseAttrs,
+  resident,
   forward: async (dev, a, inputs) => {
     const checked = checkInputs('sgd_step', SgdStep.op.inputs, inputs)
     if (E.isLeft(checked)) return checked

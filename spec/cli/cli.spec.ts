@@ -6,8 +6,7 @@
  * `check -`, errors and progress on standard error only.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,9 +14,10 @@ import { main } from '../../src/cli/main.ts'
 import { OPS_HELP } from '../../src/cli/ops-help.ts'
 import { closest } from '../../src/cli/args.ts'
 import { renderProgress } from '../../src/cli/progress.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('cli: messages, --json, stdin, stderr')
-const tmp = mkdtempSync(join(tmpdir(), 'nn-oracle-cli-'))
+const tmp = scratchDir('nn-oracle-cli-')
 const SAMPLE = 'docs/examples/pytorch-sample.jsonl'
 
 const cli = async (argv: string[]) => {

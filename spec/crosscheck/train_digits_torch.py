@@ -84,7 +84,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--model', default='mlp', choices=['mlp', 'cnn'])
     p.add_argument('--hidden', default=None)
-    p.add_argument('--conv', default='8,16')
+    p.add_argument('--conv', default=None)
     p.add_argument('--epochs', type=int, default=None)
     p.add_argument('--batch', type=int, default=64)
     p.add_argument('--lr', type=float, default=None)
@@ -99,11 +99,13 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args()
-    # the defaults of `nn-oracle train` (src/experiments/training-run.ts, DEFAULTS)
+    # the defaults of `nn-oracle train` (src/experiments/training-run.ts: DEFAULTS, MLP_DEFAULTS, CNN_DEFAULTS)
     if args.hidden is None:
         args.hidden = '256' if args.model == 'mlp' else '64'
+    if args.conv is None:
+        args.conv = '16,32'  # CNN_DEFAULTS.conv
     if args.epochs is None:
-        args.epochs = 16 if args.model == 'mlp' else 12
+        args.epochs = 32 if args.model == 'mlp' else 12  # MLP_DEFAULTS.epochs, CNN_DEFAULTS.epochs
     if args.lr is None:
         args.lr = 0.05
     if args.shift is None:

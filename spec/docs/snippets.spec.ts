@@ -8,13 +8,13 @@
  * with `npm run docs:figures`).
  * The browser test of the built site is `npm run test:docs` (docs/tools/docs-test.mjs).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { REQUIRED_PROOFS, checkDocs, hasRegion } from '../../docs/tools/docs-check.ts'
 import { FIGURES, OUT } from '../../docs/tools/figures.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('docs: snippets, includes, figures')
 
@@ -30,7 +30,7 @@ test('the fifteen checked derivations are required by name', () => {
 })
 
 test('the check fails on a missing region, include, include region, figure, derivation, kernel note and quoted path (it is not vacuous)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'docs-check-'))
+  const root = scratchDir('docs-check-')
   const docs = join(root, 'docs'), src = join(root, 'src'), kernels = join(root, 'kernels')
   for (const d of [docs, src, join(docs, 'public', 'figures'), join(docs, 'generated', 'proofs', 'a'), join(kernels, 'x')]) mkdirSync(d, { recursive: true })
   writeFileSync(join(src, 'm.ts'), '// #region good\nexport const one = 1\n// #endregion good\n')

@@ -5,12 +5,12 @@
  * (not a symlink to this working tree), and again with planted bugs.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { packed, run } from '../package/tarball.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('laws library, from a separate package')
 
@@ -18,7 +18,7 @@ const test = suite('laws library, from a separate package')
 let installed: string | undefined
 const base = (): string => {
   if (installed !== undefined) return installed
-  const dir = mkdtempSync(join(tmpdir(), 'laws-consumer-'))
+  const dir = scratchDir('laws-consumer-')
   cpSync('docs/examples/laws-consumer', dir, { recursive: true })
   const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', packed()], dir)
   assert.is(r.status, 0, r.out.slice(-2000))
@@ -28,7 +28,7 @@ const base = (): string => {
 }
 
 const consumer = (patch?: (src: string) => string) => {
-  const dir = mkdtempSync(join(tmpdir(), 'laws-consumer-run-'))
+  const dir = scratchDir('laws-consumer-run-')
   cpSync(base(), dir, { recursive: true })
   if (patch) {
     const file = join(dir, 'layers.mjs')

@@ -2,11 +2,14 @@
  * What "the fast path agrees with the reference" means, per output element.
  *
  * Two kinds of fast path:
- *  - Same arithmetic, same order (normalizations, GELU, max pooling, cross
- *    entropy, the Adam step): every sum runs through the same values in the
- *    same order and every other expression is the reference's, so the
- *    results must be the reference's to the bit. `identical` asserts that
- *    (Object.is: -0 and +0 differ, NaN equals NaN).
+ *  - Same arithmetic, same order (normalizations, max pooling): every sum
+ *    runs through the same values in the same order and every other
+ *    expression is the reference's, so the results must be the reference's
+ *    to the bit. `identical` asserts that (Object.is: -0 and +0 differ, NaN
+ *    equals NaN).
+ *  - Another exp (GELU, cross entropy: src/fast/exp.ts): their bounds follow
+ *    the exp's through each op's own expressions, and are derived beside
+ *    their checks in ./pointwise.spec.ts.
  *  - Reassociated sums (matmul, linear, convolution: blocked GEMM): each
  *    output is the same sum of M terms t_i (products of two float64 numbers,
  *    or a bias), added in another order. The bound below is derived, not tuned:

@@ -4,8 +4,7 @@
  * regression line that `check` fails until the implementation is fixed, and
  * the oracle's numbers beside it.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -13,9 +12,10 @@ import { checkFiles } from '../../src/cli/check.ts'
 import { startImpl } from '../../src/fuzz/impl.ts'
 import { SHRINK_FLOOR_CAP, fuzz } from '../../src/fuzz/run.ts'
 import { proxy } from './hostile.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('fuzz: differential testing through a process boundary')
-const tmp = mkdtempSync(join(tmpdir(), 'nn-oracle-fuzz-'))
+const tmp = scratchDir('nn-oracle-fuzz-')
 const IMPL = 'docs/examples/impl/impl.mjs'
 
 const fuzzWith = async (command: string, op: string, runs: number, seed = 1) =>

@@ -4,11 +4,11 @@
  * it turns hostile, and appends its pid (and those of any children it starts)
  * to a pid file, so a spec can check that nothing is left running.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { scratchDir } from '../support/scratch.ts'
 
-export const dir = mkdtempSync(join(tmpdir(), 'nn-oracle-hostile-'))
+export const dir = scratchDir('nn-oracle-hostile-')
 export const EXAMPLE = resolve('docs/examples/impl/impl.mjs')
 
 const HOSTILE = `

@@ -10,7 +10,11 @@
  * way the kernel's gathers do, so a kernel that drops or doubles a term
  * fails) and charges each result ./bounds.ts's sum rule
  *   |error| <= gamma(n - 1) sum |terms| + u sum |products|      (Higham 3.5)
- * with n its number of terms (the bias is one more term of y).
+ * with n its number of terms (the bias is one more term of y). The kernels
+ * also add products with exact zeros (the zero padding of x, the zeros
+ * between g's entries that turn (3) into a stride-1 correlation): each is
+ * +-0 and leaves a partial sum unchanged for finite inputs, so they are not
+ * terms of the bound (kernels/convolution/conv2d.kernel.ts, "Rounding").
  */
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
@@ -22,9 +26,11 @@ import { fromArray, sizeOf, type Tensor } from '../../src/core/tensor.ts'
 import * as Conv2dRef from '../../src/convolution/conv2d.ts'
 import { convOut } from '../../src/convolution/correlation.ts'
 import * as Conv2d from '../../kernels/convolution/conv2d.kernel.ts'
+import { type DeviceTensor, release, toDevice, toHost } from '../../kernels/device-tensor.ts'
 import { formatKernelError } from '../../kernels/runtime.ts'
+import { seedOf } from '../support/property.ts'
 import { type B, exact, mul, sum } from './bounds.ts'
-import { BACKENDS, type Bounds, type Case, device, opReference, parity, parityCase, tensor32 } from './harness.ts'
+import { BACKENDS, type Bounds, type Case, cotangent, device, opReference, parity, parityCase, tensor32 } from './harness.ts'
 
 const test = suite('kernels: convolution')
 
@@ -97,6 +103,43 @@ const bounds = (c: Case, a: Conv2dRef.Attrs, cot: Tensors): Bounds => {
 
 parity(test, { kernel: Conv2d.op, reference: opReference(Conv2dRef.op), arb: caseArb, bounds })
 
+/**
+ * The resident form runs the host path's steps as kernels (padding, the
+ * spread of g, the flipped weight, unblocking) and the same `window` and
+ * `filter`: the float32 numbers must equal the host path's bit for bit, over
+ * the same strides, paddings, dilations and groups as the parity property.
+ */
+for (const backend of BACKENDS) {
+  test(`conv2d [${backend}]: the resident form gives the host path's float32 numbers exactly`, async () => {
+    const dev = await device(backend)
+    const must = <T>(e: E.Either<unknown, T>): T => { if (E.isLeft(e)) throw new Error(formatKernelError(e.left as never)); return e.right }
+    await fc.assert(fc.asyncProperty(caseArb, async (c) => {
+      const a = Conv2d.op.parseAttrs(c.attrs)
+      if (E.isLeft(a)) throw new Error(formatError(a.left))
+      const host = must(await Conv2d.op.forward(dev, a.right, c.inputs)).value
+      const cot = { y: cotangent(host.outputs.y.shape, c.seed) }
+      const hg = must(await Conv2d.op.backward!(dev, a.right, host.cache, cot)).value
+      const r = Conv2d.op.resident!
+      const din: Record<string, DeviceTensor> = Object.fromEntries(Object.entries(c.inputs).map(([k, t]) => [k, must(toDevice(dev, t))]))
+      const rf = must(await r.forward(dev, a.right, din))
+      const g = must(toDevice(dev, cot.y))
+      const rg = must(await r.backward!(dev, a.right, rf.cache, { y: g }))
+      const pairs: [string, Tensor, DeviceTensor][] = [['y', host.outputs.y, rf.outputs.y], ...Object.keys(hg).map((k): [string, Tensor, DeviceTensor] => [`d${k}`, hg[k], rg[k]])]
+      try {
+        assert.equal(Object.keys(rg).sort(), Object.keys(hg).sort(), 'the same gradients')
+        for (const [name, h, d] of pairs) {
+          const t = must(await toHost(d))
+          assert.equal(t.shape, h.shape, `${name} shape`)
+          for (let i = 0; i < h.data.length; i++) if (!Object.is(t.data[i], h.data[i])) assert.unreachable(`${name}[${i}]: host ${h.data[i]}, resident ${t.data[i]}`)
+        }
+      } finally {
+        r.dispose(rf.cache)
+        release(...Object.values(din), g, ...Object.values(rf.outputs), ...Object.values(rg))
+      }
+    }), { numRuns: 40, seed: seedOf(`conv2d resident [${backend}]`) })
+  })
+}
+
 const ones = (shape: number[]): Tensor => fromArray(shape, new Float64Array(sizeOf(shape)).fill(1))
 
 /**
@@ -124,6 +167,23 @@ for (const backend of BACKENDS) {
     }
   })
 }
+
+/**
+ * `window` takes its flat reduction index apart by float32 division, exact
+ * below 2^19 terms (REDUCTION_MAX, derived in the kernel's header): a
+ * layer past it is refused with an error value, not computed with wrong taps.
+ */
+test('conv2d: a reduction past 2^19 taps is refused, not miscomputed', async () => {
+  const dev = await device('cpu')
+  const kw = 2 ** 19 + 1 // the derived limit written out, not read from the kernel: raising the kernel's limit must fail here
+  const inputs = { x: fromArray([1, 1, 1, kw], new Float64Array(kw)), weight: fromArray([1, 1, 1, kw], new Float64Array(kw)) }
+  const a = Conv2d.op.parseAttrs({})
+  if (E.isLeft(a)) throw new Error(formatError(a.left))
+  const r = await Conv2d.op.forward(dev, a.right, inputs)
+  assert.ok(E.isLeft(r) && r.left._tag === 'Unsupported', 'refused as unsupported')
+  const ok = await Conv2d.op.forward(dev, a.right, { x: fromArray([1, 1, 1, kw - 1], new Float64Array(kw - 1)), weight: fromArray([1, 1, 1, kw - 1], new Float64Array(kw - 1)) })
+  assert.ok(E.isRight(ok), 'exactly 2^19 taps still runs')
+})
 
 /** Bad requests get src's error values, message for message, with no launch. */
 test('conv2d: invalid inputs and attributes give the src op\'s errors', async () => {

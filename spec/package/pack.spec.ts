@@ -8,7 +8,8 @@
  * to install its optional peers instead of crashing.
  */
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ROOT, folderBytes, freshProject, packed, run, write } from './tarball.ts'
@@ -93,7 +94,20 @@ test('npx nn-oracle check passes the shipped PyTorch sample', () => {
   assert.match(r.out, /161\s+0\s+0\s+0/)
 })
 
+/** node_modules folders above `dir` that would hand the consumer packages it did not install. */
+const ancestorModules = (dir: string, pkg: string): string[] => {
+  const found: string[] = []
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules', pkg))) found.push(join(d, 'node_modules', pkg))
+    if (dirname(d) === d) return found
+  }
+}
+
 test('nn-oracle/kernels without its optional peers returns an error value naming the install command', () => {
+  // Node resolves a bare import through every node_modules above the project, so a
+  // gpu.js installed in a parent folder of the temp dir would mask the missing peer.
+  const masking = ancestorModules(app, 'gpu.js')
+  assert.equal(masking, [], `cannot test a missing gpu.js here: ${masking.join(', ')} is visible to the consumer project`)
   write(app, 'kernels.mjs', `
 import { openDevice } from 'nn-oracle/kernels'
 const d = await openDevice('cpu')

@@ -6,9 +6,9 @@
  * and shared by the specs that need it.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { scratchDir } from '../support/scratch.ts'
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname)
 
@@ -34,7 +34,7 @@ let tarball: string | undefined
 export const packed = (): string => {
   if (tarball !== undefined) return tarball
   must(run('npm', ['run', 'build'], ROOT), 'npm run build')
-  const dest = mkdtempSync(join(tmpdir(), 'nn-oracle-pack-'))
+  const dest = scratchDir('nn-oracle-pack-')
   const r = must(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], ROOT), 'npm pack')
   const info = JSON.parse(r.out.slice(r.out.indexOf('['))) as { filename: string }[]
   tarball = join(dest, info[0].filename)
@@ -43,7 +43,7 @@ export const packed = (): string => {
 
 /** A fresh project (type module) with the tarball and `extra` packages installed. */
 export const freshProject = (pkg: Record<string, unknown> = {}, extra: readonly string[] = []): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'nn-oracle-consumer-'))
+  const dir = scratchDir('nn-oracle-consumer-')
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', ...pkg }, null, 2))
   must(run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', packed(), ...extra], dir), 'npm install of the tarball')
   return dir

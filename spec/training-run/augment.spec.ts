@@ -11,9 +11,9 @@ import { buildModel } from '../../src/experiments/model.ts'
 import { DEFAULTS, type Progress, type TrainOptions, type TrainResult, augmentKey, decayGroups, fitSetup, trainRun } from '../../src/experiments/training-run.ts'
 import { trainCommand } from '../../src/cli/train.ts'
 import { experimentCommand } from '../../src/cli/experiment.ts'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('training run: --augment')
 
@@ -104,7 +104,7 @@ test('nn-oracle train --augment: a bad pipeline is a usage error (exit 2) naming
 })
 
 test('nn-oracle experiment augmentation: one run per pipeline on the same split, JSON and SVG', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nn-oracle-aug-'))
+  const dir = scratchDir('nn-oracle-aug-')
   const out: string[] = [], err: string[] = []
   const code = await experimentCommand(['augmentation', '--epochs', '1', '--limit', '24', '--json', '--svg', join(dir, 'a.svg')], { out: (m) => out.push(m), err: (m) => err.push(m) })
   assert.is(code, 0, err.join('\n'))

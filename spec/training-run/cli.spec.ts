@@ -1,10 +1,10 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { trainCommand } from '../../src/cli/train.ts'
 import { experimentCommand } from '../../src/cli/experiment.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const test = suite('nn-oracle train and the training experiments (CLI)')
 
@@ -14,7 +14,7 @@ const capture = () => {
 }
 
 test('train: a tiny spirals run writes the JSON (per-epoch metrics, test accuracy, time, babysitting) and the SVG', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nn-oracle-train-'))
+  const dir = scratchDir('nn-oracle-train-')
   const c = capture()
   const code = await trainCommand(['--data', 'spirals', '--hidden', '8', '--epochs', '2', '--limit', '60', '--overfit-steps', '20', '--quiet',
     '--json', join(dir, 'r.json'), '--svg', join(dir, 'r.svg')], c.io)

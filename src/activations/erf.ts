@@ -97,3 +97,6 @@ export const erfc = (x: number): number => {
   const r = erfcLarge(y)
   return x < 0 ? 2 - r : r // (4)
 }
+
+/** Cody's coefficients, thresholds and (1), for src/fast/activations.ts, which evaluates the same rational functions. */
+export const cody = { A, B, C, D, P, Q, SQRPI, THRESH, XBIG, erfSmall } as const

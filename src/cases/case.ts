@@ -95,11 +95,27 @@ export const nestingDepth = (text: string): number => {
   return max
 }
 
+/**
+ * The number of `[` and `{` in `text`, counted up to `limit + 1`: a bound on
+ * its nesting depth (each level opens with one of them), found with the
+ * native `indexOf` instead of a loop over every character.
+ */
+export const openings = (text: string, limit: number): number => {
+  let n = 0
+  for (let i = text.indexOf('['); i >= 0 && n <= limit; i = text.indexOf('[', i + 1)) n++
+  for (let i = text.indexOf('{'); i >= 0 && n <= limit; i = text.indexOf('{', i + 1)) n++
+  return n
+}
+
 /** Parse one line of a .jsonl file. */
 export const parseLine = (line: string): E.Either<CaseError, Case> => {
-  // Checked before parsing: deep nesting would overflow the stack of whatever walks the value.
-  const depth = nestingDepth(line)
-  if (depth > MAX_DEPTH) return E.left({ reason: `nested ${depth} levels deep; a line may nest at most ${MAX_DEPTH} levels (a case needs about 6)` })
+  // Checked before parsing: deep nesting would overflow the stack of whatever
+  // walks the value. Most lines have too few brackets to nest that deep, and
+  // skip the exact count (a scan of every character, 8% of check's time).
+  if (openings(line, MAX_DEPTH) > MAX_DEPTH) {
+    const depth = nestingDepth(line)
+    if (depth > MAX_DEPTH) return E.left({ reason: `nested ${depth} levels deep; a line may nest at most ${MAX_DEPTH} levels (a case needs about 6)` })
+  }
   let v: unknown
   try {
     v = JSON.parse(line)

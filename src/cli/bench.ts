@@ -22,7 +22,15 @@ import { type Tensor, make } from '../core/tensor.ts'
 import { keyFromSeed, normal, split } from '../core/random.ts'
 import { setReference } from '../fast/mode.ts'
 
-export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--no-torch]
+/**
+ * glibc's malloc tunables that keep freed large blocks in the heap for reuse
+ * (mmap threshold and trim threshold at their maximum). A process-wide
+ * setting, read by glibc at start-up: `--tuned-malloc` re-executes the command
+ * with it, and the PyTorch child inherits the same environment.
+ */
+export const TUNED_MALLOC = 'GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295'
+
+export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--no-torch] [--tuned-malloc]
 
 Times the float64 workloads of issue 13 (forward + backward through apply)
 against PyTorch float64 in one run, interleaved, and prints medians and the
@@ -34,6 +42,11 @@ ratio PyTorch time / ours (above 1: faster than PyTorch).
   --python PATH  interpreter with torch (default /usr/bin/python3, then python3)
   --reference    time the readable reference instead of the fast path
   --no-torch     time ours only
+  --tuned-malloc run both sides under ${TUNED_MALLOC}
+                 (glibc then serves large blocks from its heap and reuses them
+                 instead of mapping fresh pages: no page fault per fresh output
+                 array); the command re-executes itself with that environment,
+                 and the PyTorch child inherits it
 
 PyTorch on Debian, with OpenBLAS: apt-get install python3-torch (it pulls in
 libopenblas0); or pip install torch --index-url https://download.pytorch.org/whl/cpu
@@ -144,8 +157,8 @@ for line in sys.stdin:
         continue
     if name not in runs:
         runs[name] = globals()['setup_' + name]()
-    t = time.perf_counter(); runs[name](); dt = time.perf_counter() - t
-    print(dt, flush=True)
+    c = time.process_time(); t = time.perf_counter(); runs[name](); dt = time.perf_counter() - t; dc = time.process_time() - c
+    print(dt, dc, flush=True)
 `
 
 const median = (xs: number[]): number => {
@@ -162,7 +175,10 @@ const findPython = (asked: string | undefined): string | undefined => {
   return undefined
 }
 
-interface Torch { readonly version: string; readonly threads: string; readonly time: (name: string) => Promise<number>; readonly close: () => void }
+/** One timed run: wall-clock and CPU time (every thread of the process, user and system), ms. */
+interface Timing { readonly wall: number; readonly cpu: number }
+
+interface Torch { readonly version: string; readonly threads: string; readonly time: (name: string) => Promise<Timing>; readonly close: () => void }
 
 const startTorch = (python: string, workloads: readonly Workload[]): Promise<Torch> => new Promise((resolve, reject) => {
   const child = spawn(python, ['-u', '-c', torchServer(workloads)], { stdio: ['pipe', 'pipe', 'inherit'] })
@@ -180,9 +196,9 @@ const startTorch = (python: string, workloads: readonly Workload[]): Promise<Tor
       time: async (name) => {
         child.stdin.write(name + '\n')
         const l = await next()
-        const s = Number(l)
-        if (!Number.isFinite(s)) throw new Error(`PyTorch side failed on ${name}: ${l}`)
-        return s * 1e3
+        const [s, c] = l.split(' ').map(Number)
+        if (!Number.isFinite(s) || !Number.isFinite(c)) throw new Error(`PyTorch side failed on ${name}: ${l}`)
+        return { wall: s * 1e3, cpu: c * 1e3 }
       },
       close: () => { child.stdin.end() },
     })
@@ -190,7 +206,7 @@ const startTorch = (python: string, workloads: readonly Workload[]): Promise<Tor
 })
 
 /** One run of ours: apply (fast path unless the reference is forced), forward and backward. */
-const oursRunner = (w: Workload): (() => number) => {
+const oursRunner = (w: Workload): (() => Timing) => {
   let key = keyFromSeed(13)
   const t = (shape: number[], scale = 1): Tensor => {
     const [k1, k2] = split(key)
@@ -206,19 +222,25 @@ const oursRunner = (w: Workload): (() => number) => {
     for (const [name, y] of Object.entries(fwd.right.outputs)) if (y.dtype !== 'int64' && !name.startsWith('running')) cot[name] = t([...y.shape])
   }
   return () => {
-    const start = performance.now()
+    const cpu = process.cpuUsage(), start = performance.now()
     const r = apply(w.op, w.attrs, inputs, cot)
-    const ms = performance.now() - start
+    const wall = performance.now() - start, used = process.cpuUsage(cpu)
     if (E.isLeft(r)) throw new Error(`bench: ${w.op}: ${JSON.stringify(r.left)}`)
-    return ms
+    return { wall, cpu: (used.user + used.system) / 1e3 }
   }
 }
 
 export const benchCommand = async (argv: readonly string[]): Promise<number> => {
-  const p = parseCommandArgs('bench-cpu', argv, { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
+  const p = parseCommandArgs('bench-cpu', argv, { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'tuned-malloc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   if (!p.ok) { console.error(p.message); return 2 }
-  const parsed = p.parsed as unknown as { values: { reps: string; only?: string; python?: string; reference?: boolean; 'no-torch'?: boolean; help?: boolean } }
+  const parsed = p.parsed as unknown as { values: { reps: string; only?: string; python?: string; reference?: boolean; 'no-torch'?: boolean; 'tuned-malloc'?: boolean; help?: boolean } }
   if (parsed.values.help) { console.log(BENCH_HELP); return 0 }
+  const tunables = TUNED_MALLOC.slice('GLIBC_TUNABLES='.length)
+  if (parsed.values['tuned-malloc'] && process.env.GLIBC_TUNABLES !== tunables) {
+    // glibc reads its tunables once, at start-up: run this command again under them (one extra process start).
+    const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: tunables } })
+    return r.status ?? 1
+  }
   const reps = Number(parsed.values.reps)
   if (!Number.isInteger(reps) || reps < 1) { console.error('nn-oracle bench-cpu: --reps: expected an integer >= 1'); return 2 }
   const names = parsed.values.only?.split(',').map((s) => s.trim()).filter(Boolean)
@@ -239,27 +261,30 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   }
   const os = await import('node:os')
   console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
-    `${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    `${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `malloc: ${process.env.GLIBC_TUNABLES ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} (both sides)` : 'glibc defaults (both sides)'}`)
   const rows: string[] = []
   let met = 0
   for (const w of chosen) {
     const ours = oursRunner(w)
     ours() // warm-up
     if (torch) await torch.time(w.name) // set-up and warm-up
-    const a: number[] = [], b: number[] = []
+    const a: Timing[] = [], b: Timing[] = []
     for (let r = 0; r < reps; r++) {
       a.push(ours())
       if (torch) b.push(await torch.time(w.name))
     }
-    const ma = median(a), mb = torch ? median(b) : NaN
+    const ma = median(a.map((t) => t.wall)), mb = torch ? median(b.map((t) => t.wall)) : NaN
+    const ca = median(a.map((t) => t.cpu)), cb = torch ? median(b.map((t) => t.cpu)) : NaN
     const ratio = mb / ma
     const ok = ratio >= w.target
     if (ok) met++
-    rows.push(`| ${w.label} | ${ma.toFixed(1)} | ${torch ? mb.toFixed(1) : '-'} | ${torch ? ratio.toFixed(2) : '-'} | >= ${w.target} | ${torch ? (ok ? 'yes' : 'no') : '-'} |`)
+    rows.push(`| ${w.label} | ${ma.toFixed(1)} | ${torch ? mb.toFixed(1) : '-'} | ${torch ? ratio.toFixed(2) : '-'} | >= ${w.target} | ${torch ? (ok ? 'yes' : 'no') : '-'} | ${ca.toFixed(1)} | ${torch ? cb.toFixed(1) : '-'} |`)
     console.log(rows[rows.length - 1])
   }
   torch?.close()
-  console.log('\n| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met |\n| --- | --- | --- | --- | --- | --- |\n' + rows.join('\n'))
+  console.log('\n| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met | ours, CPU ms | PyTorch, CPU ms |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n' + rows.join('\n'))
+  console.log(`load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (torch) console.log(`\n${met} of ${chosen.length} targets met`)
   return 0
 }

@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseLine } from '../cases/case.ts'
 import { formatMismatch } from '../cases/compare.ts'
 import { type CaseResult, type Status, evaluate } from '../cases/evaluate.ts'
-import { DEFAULT_MAX_LINE_BYTES, readLines } from '../cases/lines.ts'
+import { DEFAULT_MAX_LINE_BYTES, readLineBatches } from '../cases/lines.ts'
 import type { Convention } from '../profiles/conventions.ts'
 import { diagnose } from '../profiles/diagnose.ts'
 import { profileConventions, profileNames } from '../profiles/profiles.ts'
@@ -118,7 +118,8 @@ export const checkFiles = async (
     const ids = new Set<string>()
     let cases = 0
     try {
-      for await (const line of readLines(stdin ? opts.stdin ?? process.stdin : file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+      // A chunk's lines at a time: one await per chunk of the file, not one per line.
+      for await (const batch of readLineBatches(stdin ? opts.stdin ?? process.stdin : file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) for (const line of batch) {
         let r: Result
         if (line.kind === 'too-long') r = { status: 'invalid', reason: `line of ${line.bytes} bytes; a line may hold at most ${opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes` }
         else if (line.kind === 'bad-utf8') r = { status: 'invalid', reason: 'not valid UTF-8' }

@@ -12,7 +12,7 @@ import { formatError } from '../core/errors.ts'
 import { DATA_NAMES } from '../data/index.ts'
 import { ACTIVATIONS, type Activation } from '../experiments/model.ts'
 import { fmt } from '../experiments/plot-terminal.ts'
-import { CNN_DEFAULTS, DEFAULTS, type TrainOptions, toJson, trainRun } from '../experiments/training-run.ts'
+import { CNN_DEFAULTS, DEFAULTS, MLP_DEFAULTS, type TrainOptions, toJson, trainRun } from '../experiments/training-run.ts'
 import { renderTrainSvg } from '../experiments/train-svg.ts'
 import { PREPROCESS_NAMES } from '../preprocessing/pipeline.ts'
 import { OPTIMIZERS, isOptimizerName } from '../training/index.ts'
@@ -30,7 +30,7 @@ train/validation gap.
 
   --model mlp|cnn        network (default mlp)
   --hidden W,W,...       MLP hidden widths, or the CNN's fc widths (default ${DEFAULTS.hidden.join(',')}; cnn ${CNN_DEFAULTS.hidden!.join(',')})
-  --conv C,C,...         CNN: 3x3 conv channels, each + ReLU + 2x2 max pool (default ${DEFAULTS.conv.join(',')})
+  --conv C,C,...         CNN: 3x3 conv channels, each + ReLU + 2x2 max pool (default ${CNN_DEFAULTS.conv!.join(',')})
   --activation F         ${ACTIVATIONS.join(' | ')} (MLP; default relu)
   --data NAME            ${DATA_NAMES.join(' | ')} (default digits: 7,000 train, 1,000 validation, 2,000 test)
   --preprocess P         ${PREPROCESS_NAMES.join(' | ')} (fitted on the training split; default ${DEFAULTS.preprocess})
@@ -39,7 +39,7 @@ train/validation gap.
   --momentum X           SGD / RMSprop momentum (default ${DEFAULTS.momentum})
   --weight-decay X       L2 on weights, not on biases or norm affines (default ${DEFAULTS.weightDecay})
   --schedule S           constant | cosine (per epoch; default ${DEFAULTS.schedule})
-  --epochs N             (default ${DEFAULTS.epochs}; cnn ${CNN_DEFAULTS.epochs})
+  --epochs N             (default ${MLP_DEFAULTS.epochs}; cnn ${CNN_DEFAULTS.epochs})
   --batch N              minibatch size (default ${DEFAULTS.batch})
   --dropout P            dropout after each hidden activation (default 0)
   --batch-norm           batch norm after each hidden linear / conv layer

@@ -258,9 +258,13 @@ export const layerNorm = defineOp<LayerNorm.Attrs, RowCache>({
       for (let i = o; i < e; i++) { const t = x[i] - mu; v += t * t }
       const is = 1 / Math.sqrt(v / d + attrs.eps) // (1), (2)
       invStd[r] = is
-      for (let i = o, j = 0; i < e; i++, j++) {
-        const h = (x[i] - mu) * is // (2)
-        y[i] = (w === undefined ? h : w[j] * h) + (b === undefined ? 0 : b[j]) // (3)
+      if (w !== undefined && b !== undefined) { // the common case, its own loop (no test per element)
+        for (let i = o, j = 0; i < e; i++, j++) y[i] = w[j] * ((x[i] - mu) * is) + b[j] // (2), (3)
+      } else {
+        for (let i = o, j = 0; i < e; i++, j++) {
+          const h = (x[i] - mu) * is // (2)
+          y[i] = (w === undefined ? h : w[j] * h) + (b === undefined ? 0 : b[j]) // (3)
+        }
       }
     }
     return E.right({ outputs: { y: make(inputs.x!.shape, y) }, cache: { d, x, mean, invStd, weight: inputs.weight, bias: inputs.bias } })
@@ -272,19 +276,27 @@ export const layerNorm = defineOp<LayerNorm.Attrs, RowCache>({
     for (let r = 0; r < rows; r++) {
       const o = r * d, e = o + d, mu = mean[r], is = invStd[r]
       let sD = 0, sDX = 0
+      const f = invStd[r] / d
+      if (w !== undefined) { // the common case, its own loops (no test per element)
+        for (let i = o, j = 0; i < e; i++, j++) {
+          const gi = gd[i], dh = gi * w[j] // (4)
+          const h = (x[i] - mu) * is // xhat, recomputed: the forward's expression on the same numbers
+          sD += dh
+          sDX += dh * h
+          dgamma[j] += gi * h // (4)
+          dbeta[j] += gi // (4)
+        }
+        for (let i = o, j = 0; i < e; i++, j++) dx[i] = f * (d * (gd[i] * w[j]) - sD - ((x[i] - mu) * is) * sDX) // (5)
+        continue
+      }
       for (let i = o, j = 0; i < e; i++, j++) {
-        const dh = w === undefined ? gd[i] : gd[i] * w[j] // (4)
+        const dh = gd[i] // (4)
         const h = (x[i] - mu) * is // xhat, recomputed: the forward's expression on the same numbers
         sD += dh
         sDX += dh * h
-        dgamma[j] += gd[i] * h // (4)
-        dbeta[j] += gd[i] // (4)
+        dbeta[j] += gd[i] // (4); no weight: no dgamma to return
       }
-      const f = invStd[r] / d
-      for (let i = o, j = 0; i < e; i++, j++) {
-        const dh = w === undefined ? gd[i] : gd[i] * w[j]
-        dx[i] = f * (d * dh - sD - ((x[i] - mu) * is) * sDX) // (5)
-      }
+      for (let i = o; i < e; i++) dx[i] = f * (d * gd[i] - sD - ((x[i] - mu) * is) * sDX) // (5)
     }
     const out: Record<string, Tensor> = { x: make(g.shape, dx) }
     if (weight !== undefined) out.weight = make(weight.shape, dgamma)

@@ -1,8 +1,9 @@
 /**
  * Fast max pooling: the equations of src/pooling/max-pool2d.ts with each
  * window's taps inside the image computed once per output row and column
- * (no bounds test per tap) and the winners kept as Int32 plane offsets.
- * Visiting order, the strict comparison (first maximum wins) and NaN's
+ * (no bounds test per tap) and the winners kept as Int32 plane offsets;
+ * the common 2 x 2, stride 2 window with every window inside the image has
+ * a loop of its own with the four taps unrolled (`pool2x2`). Visiting order, the strict comparison (first maximum wins) and NaN's
  * precedence (`v > best || v !== v`: the last NaN wins) are the reference's,
  * so y and the indices are bit-identical to it, and dx too (the same sums in
  * the same order).
@@ -23,6 +24,35 @@ const taps = (o: number, s: number, p: number, d: number, k: number, len: number
   return [Math.min(lo, k), Math.max(Math.min(lo, k), hi)]
 }
 
+/**
+ * The common 2 x 2, stride 2, unpadded, undilated window, every window inside
+ * the image: the four taps unrolled in the reference's visiting order (row
+ * 0 then 1, column 0 then 1) with its comparison, so the results are the
+ * generic loop's to the bit.
+ */
+const pool2x2 = (xd: Float64Array, planes: number, h: number, w: number, ho: number, wo: number, y: Float64Array, idx: Float64Array, arg: Int32Array): void => {
+  let o = 0
+  for (let nc = 0; nc < planes; nc++) {
+    const base = nc * h * w
+    for (let oh = 0; oh < ho; oh++) {
+      const r0 = 2 * oh * w, r1 = r0 + w
+      for (let ow = 0; ow < wo; ow++, o++) {
+        const p0 = r0 + 2 * ow, p2 = r1 + 2 * ow
+        let best = xd[base + p0], at = p0 // (3): the first tap is always taken
+        let v = xd[base + p0 + 1]
+        if (v > best || v !== v) { best = v; at = p0 + 1 } // (2)
+        v = xd[base + p2]
+        if (v > best || v !== v) { best = v; at = p2 } // (2)
+        v = xd[base + p2 + 1]
+        if (v > best || v !== v) { best = v; at = p2 + 1 } // (2)
+        y[o] = best // (1)
+        idx[o] = at // (2)
+        arg[o] = at
+      }
+    }
+  }
+}
+
 export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
   name: 'max_pool2d',
   inputs: MaxPool2d.op.inputs,
@@ -37,25 +67,29 @@ export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
     for (let oh = 0; oh < ho; oh++) [rowLo[oh], rowHi[oh]] = taps(oh, sh, pad[0], dh, kh, h)
     for (let ow = 0; ow < wo; ow++) [colLo[ow], colHi[ow]] = taps(ow, sw, pad[1], dw, kw, w)
     const y = new Float64Array(n * c * ho * wo), idx = new Float64Array(y.length), arg = new Int32Array(y.length)
-    let o = 0
-    for (let nc = 0; nc < n * c; nc++) {
-      const base = nc * h * w
-      for (let oh = 0; oh < ho; oh++) {
-        const i0 = rowLo[oh], i1 = rowHi[oh], ih0 = oh * sh - pad[0]
-        for (let ow = 0; ow < wo; ow++, o++) {
-          const j0 = colLo[ow], j1 = colHi[ow], iw0 = ow * sw - pad[1]
-          let best = -Infinity, at = -1 // (3)
-          for (let i = i0; i < i1; i++) {
-            const row = (ih0 + i * dh) * w + iw0
-            for (let j = j0; j < j1; j++) {
-              const p = row + j * dw
-              const v = xd[base + p]
-              if (at < 0 || v > best || v !== v) { best = v; at = p } // (2)
+    if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pad[0] === 0 && pad[1] === 0 && 2 * ho <= h && 2 * wo <= w) {
+      pool2x2(xd, n * c, h, w, ho, wo, y, idx, arg)
+    } else {
+      let o = 0
+      for (let nc = 0; nc < n * c; nc++) {
+        const base = nc * h * w
+        for (let oh = 0; oh < ho; oh++) {
+          const i0 = rowLo[oh], i1 = rowHi[oh], ih0 = oh * sh - pad[0]
+          for (let ow = 0; ow < wo; ow++, o++) {
+            const j0 = colLo[ow], j1 = colHi[ow], iw0 = ow * sw - pad[1]
+            let best = -Infinity, at = -1 // (3)
+            for (let i = i0; i < i1; i++) {
+              const row = (ih0 + i * dh) * w + iw0
+              for (let j = j0; j < j1; j++) {
+                const p = row + j * dw
+                const v = xd[base + p]
+                if (at < 0 || v > best || v !== v) { best = v; at = p } // (2)
+              }
             }
+            y[o] = best // (1)
+            idx[o] = at // (2)
+            arg[o] = at
           }
-          y[o] = best // (1)
-          idx[o] = at // (2)
-          arg[o] = at
         }
       }
     }

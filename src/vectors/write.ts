@@ -14,6 +14,7 @@ import { encodeTensor } from '../cases/tensor-json.ts'
 import { compute } from '../cases/evaluate.ts'
 import type { Convention } from '../profiles/conventions.ts'
 import { referenceOf } from '../fast/dispatch.ts'
+import { setReference } from '../fast/mode.ts'
 import { lookup } from '../registry.ts'
 import { makeGen } from './gen.ts'
 import { VARIANTS, type Variant } from './variants.ts'
@@ -99,7 +100,11 @@ export const makeCase = (op: Op, variant: Variant, k: number, seed: number, dtyp
 /** Cases for the named ops: `count` per op (default: each variant once), cycling through the variants. */
 export function* vectorCases(ops: readonly string[], seed: number, dtype: VectorDtype, count?: number, conventions: readonly Convention[] = []): Generator<VectorCase> {
   for (const name of ops) {
-    if (name === 'graph' || name === 'train') { yield* compositeCases(name, seed, dtype, count) as Generator<VectorCase>; continue } // ./composite.ts
+    if (name === 'graph' || name === 'train') { // ./composite.ts, through the catalogue: force its readable references, as for every golden case
+      const was = setReference(true)
+      try { yield* compositeCases(name, seed, dtype, count) as Generator<VectorCase> } finally { setReference(was) }
+      continue
+    }
     const op = lookup(name)
     const variants = VARIANTS[name]
     if (op === undefined || variants === undefined) continue
