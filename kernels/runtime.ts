@@ -180,13 +180,16 @@ export const CACHE_SIZE = 48
 
 // ---------------------------------------------------------------- devices
 
+/** A compiled kernel and whether a launch has shown it runs on the device's own backend. */
+type CacheEntry = { readonly kernel: GpuKernel; verified: boolean }
+
 export interface Device {
   readonly backend: Backend
   readonly adapter: string
   /** largest f32 element count of one buffer (Infinity on cpu) */
   readonly maxElements: number
   readonly gpu: GpuInstance
-  readonly cache: Map<string, { readonly kernel: GpuKernel; verified: boolean }>
+  readonly cache: Map<string, CacheEntry>
   /** webgpu: gpu.js's shared { adapter, device } (WebGPUContext.acquire), which device tensors upload through */
   readonly context?: unknown
 }
@@ -336,7 +339,7 @@ const cacheKey = (dev: Device, spec: KernelSpec, out: readonly number[], args: r
   return `${spec.name}|${shapeOf(out)}|${args.map((a) => (typeof a === 'number' ? 's' : shapeOf(a.dims))).join(',')}`
 }
 
-const kernelFor = (dev: Device, spec: KernelSpec, key: string, resident = false): { readonly kernel: GpuKernel; verified: boolean } => {
+const kernelFor = (dev: Device, spec: KernelSpec, key: string, resident = false): CacheEntry => {
   const hit = dev.cache.get(key)
   if (hit !== undefined) {
     dev.cache.delete(key) // re-insert: Map order is the LRU order
@@ -389,32 +392,50 @@ export const run = async (dev: Device, spec: KernelSpec, out: readonly number[],
     const views: (() => void)[] = []
     const gpuArgs = args.map((a) => {
       if (typeof a === 'number') return a
-      if (a.data.length === 0) return gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1))
-      if (a.resident !== undefined && !a.resident.state.released && a.resident.store.handle !== undefined) {
+      if (a.data.length > 0 && a.resident !== undefined && !a.resident.state.released && a.resident.store.handle !== undefined) {
         const b = binding(bind(a.resident, a.dims))
         if (E.isRight(b)) { views.push(b.right.done); return b.right.value }
       }
-      return gpujsLoaded().input(a.data, [...a.dims].reverse())
+      return gpuInput(a)
     })
     let result: unknown
     try { result = await entry.kernel(...gpuArgs) } finally { for (const done of views) done() }
-    if (!entry.verified) {
-      const mode = entry.kernel.kernel?.constructor.mode
-      if (mode !== dev.backend) {
-        dev.cache.delete(key)
-        entry.kernel.destroy()
-        return backendError(dev, spec.name, `kernel built in mode ${String(mode)}, not ${dev.backend}`)
-      }
-      entry.verified = true
-    }
+    const wrongMode = verifyMode(dev, spec, key, entry)
+    if (wrongMode !== undefined) return wrongMode
     return E.right(flatten(result, n))
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e)
-    if (/device (was )?lost/i.test(message)) clearCache(dev)
-    const old = dev.cache.get(key)
-    if (old !== undefined && !old.verified) { dev.cache.delete(key); try { old.kernel.destroy() } catch { /* dead */ } }
-    return backendError(dev, spec.name, message.length > 2000 ? message.slice(0, 2000) + ' ...' : message)
+    return launchFailure(dev, spec, key, e)
   }
+}
+
+/** An F32 host tensor as a gpu.js argument; an empty one stands in as a single zero (gpu.js rejects empty inputs). */
+const gpuInput = (a: F32): unknown =>
+  a.data.length === 0 ? gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1)) : gpujsLoaded().input(a.data, [...a.dims].reverse())
+
+/**
+ * After a kernel's first launch: the backend gpu.js really built it for (it falls
+ * back silently when WGSL fails to compile, gpujs §0). Left, and the kernel
+ * evicted, when it is not the device's; undefined once verified.
+ */
+const verifyMode = (dev: Device, spec: KernelSpec, key: string, entry: CacheEntry): E.Either<KernelError, never> | undefined => {
+  if (entry.verified) return undefined
+  const mode = entry.kernel.kernel?.constructor.mode
+  if (mode !== dev.backend) {
+    dev.cache.delete(key)
+    entry.kernel.destroy()
+    return backendError(dev, spec.name, `kernel built in mode ${String(mode)}, not ${dev.backend}`)
+  }
+  entry.verified = true
+  return undefined
+}
+
+/** A launch that threw: drop the whole cache on a lost device, evict a kernel never seen working, and say why. */
+const launchFailure = (dev: Device, spec: KernelSpec, key: string, e: unknown): E.Either<KernelError, never> => {
+  const message = e instanceof Error ? e.message : String(e)
+  if (/device (was )?lost/i.test(message)) clearCache(dev)
+  const old = dev.cache.get(key)
+  if (old !== undefined && !old.verified) { dev.cache.delete(key); try { old.kernel.destroy() } catch { /* dead */ } }
+  return backendError(dev, spec.name, message.length > 2000 ? message.slice(0, 2000) + ' ...' : message)
 }
 
 /** Wrap a value with its provenance. */
@@ -464,29 +485,13 @@ export const runResident = async (dev: Device, spec: KernelSpec, out: readonly n
     try {
       const entry = kernelFor(dev, spec, key, true)
       entry.kernel.setOutput([...out].reverse())
-      const gpuArgs = values.map((v) => {
-        if (typeof v === 'number' || isGpuHandleLike(v)) return v
-        const a = v as F32
-        if (a.data.length === 0) return gpujsLoaded().input(new Float32Array(1), a.dims.map(() => 1))
-        return gpujsLoaded().input(a.data, [...a.dims].reverse())
-      })
+      const gpuArgs = values.map((v) => (typeof v === 'number' || isGpuHandleLike(v) ? v : gpuInput(v as F32)))
       const handle = await entry.kernel(...gpuArgs)
-      if (!entry.verified) {
-        const mode = entry.kernel.kernel?.constructor.mode
-        if (mode !== dev.backend) {
-          dev.cache.delete(key)
-          entry.kernel.destroy()
-          return backendError(dev, spec.name, `kernel built in mode ${String(mode)}, not ${dev.backend}`)
-        }
-        entry.verified = true
-      }
+      const wrongMode = verifyMode(dev, spec, key, entry)
+      if (wrongMode !== undefined) return wrongMode
       return E.right(adopt(dev, shape, handle as GpuHandle))
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e)
-      if (/device (was )?lost/i.test(message)) clearCache(dev)
-      const old = dev.cache.get(key)
-      if (old !== undefined && !old.verified) { dev.cache.delete(key); try { old.kernel.destroy() } catch { /* dead */ } }
-      return backendError(dev, spec.name, message.length > 2000 ? message.slice(0, 2000) + ' ...' : message)
+      return launchFailure(dev, spec, key, e)
     }
   } finally {
     cleanup()

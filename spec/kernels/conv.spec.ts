@@ -26,11 +26,10 @@ import { fromArray, sizeOf, type Tensor } from '../../src/core/tensor.ts'
 import * as Conv2dRef from '../../src/convolution/conv2d.ts'
 import { convOut } from '../../src/convolution/correlation.ts'
 import * as Conv2d from '../../kernels/convolution/conv2d.kernel.ts'
-import { type DeviceTensor, release, toDevice, toHost } from '../../kernels/device-tensor.ts'
 import { formatKernelError } from '../../kernels/runtime.ts'
 import { seedOf } from '../support/property.ts'
 import { type B, exact, mul, sum } from './bounds.ts'
-import { BACKENDS, type Bounds, type Case, cotangent, device, opReference, parity, parityCase, tensor32 } from './harness.ts'
+import { BACKENDS, type Bounds, type Case, device, opReference, parity, parityCase, residentMatchesHost, tensor32 } from './harness.ts'
 
 const test = suite('kernels: convolution')
 
@@ -112,30 +111,10 @@ parity(test, { kernel: Conv2d.op, reference: opReference(Conv2dRef.op), arb: cas
 for (const backend of BACKENDS) {
   test(`conv2d [${backend}]: the resident form gives the host path's float32 numbers exactly`, async () => {
     const dev = await device(backend)
-    const must = <T>(e: E.Either<unknown, T>): T => { if (E.isLeft(e)) throw new Error(formatKernelError(e.left as never)); return e.right }
     await fc.assert(fc.asyncProperty(caseArb, async (c) => {
       const a = Conv2d.op.parseAttrs(c.attrs)
       if (E.isLeft(a)) throw new Error(formatError(a.left))
-      const host = must(await Conv2d.op.forward(dev, a.right, c.inputs)).value
-      const cot = { y: cotangent(host.outputs.y.shape, c.seed) }
-      const hg = must(await Conv2d.op.backward!(dev, a.right, host.cache, cot)).value
-      const r = Conv2d.op.resident!
-      const din: Record<string, DeviceTensor> = Object.fromEntries(Object.entries(c.inputs).map(([k, t]) => [k, must(toDevice(dev, t))]))
-      const rf = must(await r.forward(dev, a.right, din))
-      const g = must(toDevice(dev, cot.y))
-      const rg = must(await r.backward!(dev, a.right, rf.cache, { y: g }))
-      const pairs: [string, Tensor, DeviceTensor][] = [['y', host.outputs.y, rf.outputs.y], ...Object.keys(hg).map((k): [string, Tensor, DeviceTensor] => [`d${k}`, hg[k], rg[k]])]
-      try {
-        assert.equal(Object.keys(rg).sort(), Object.keys(hg).sort(), 'the same gradients')
-        for (const [name, h, d] of pairs) {
-          const t = must(await toHost(d))
-          assert.equal(t.shape, h.shape, `${name} shape`)
-          for (let i = 0; i < h.data.length; i++) if (!Object.is(t.data[i], h.data[i])) assert.unreachable(`${name}[${i}]: host ${h.data[i]}, resident ${t.data[i]}`)
-        }
-      } finally {
-        r.dispose(rf.cache)
-        release(...Object.values(din), g, ...Object.values(rf.outputs), ...Object.values(rg))
-      }
+      await residentMatchesHost(dev, Conv2d.op, a.right, c.inputs, c.seed)
     }), { numRuns: 40, seed: seedOf(`conv2d resident [${backend}]`) })
   })
 }

@@ -23,6 +23,8 @@ import { type Op, type Tensors, vjp } from '../../src/core/op.ts'
 import { keyFromSeed, normalArray } from '../../src/core/random.ts'
 import { type Shape, type Tensor, fromArray, sameShape, sizeOf } from '../../src/core/tensor.ts'
 import type { KernelOp } from '../../kernels/op.ts'
+import { type DeviceTensor, release, toDevice, toHost } from '../../kernels/device-tensor.ts'
+import * as assert from 'uvu/assert'
 import { type Backend, type Device, formatKernelError, openDevice } from '../../kernels/runtime.ts'
 import { type ValueOptions, value } from '../laws/arbitraries.ts'
 import { seedOf } from '../support/property.ts'
@@ -181,3 +183,33 @@ export const pointwiseBounds = <A>(f: (x: B, a: A) => B, df: (x: B, y: B, g: B, 
     const g = cot.y.data
     return { outputs: { y: ys }, gradients: { x: ys.map((y, i) => df(exact(x[i]), y, exact(g[i]), a)) } }
   }
+
+/**
+ * The resident form of `kernel` (kernels/device-tensor.ts) must give the host
+ * path's float32 numbers bit for bit: the forward on `inputs`, then the
+ * backward against the cotangent drawn from `seed`, every output and gradient
+ * compared with Object.is (so -0 and NaN count). Throws on the first difference.
+ */
+export const residentMatchesHost = async <A>(dev: Device, kernel: KernelOp<A>, attrs: A, inputs: Tensors, seed: number): Promise<void> => {
+  const must = <T>(e: E.Either<unknown, T>): T => { if (E.isLeft(e)) throw new Error(formatKernelError(e.left as never)); return e.right }
+  const host = must(await kernel.forward(dev, attrs, inputs)).value
+  const cot = { y: cotangent(host.outputs.y.shape, seed) }
+  const hg = must(await kernel.backward!(dev, attrs, host.cache, cot)).value
+  const r = kernel.resident!
+  const din: Record<string, DeviceTensor> = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, must(toDevice(dev, t))]))
+  const rf = must(await r.forward(dev, attrs, din))
+  const g = must(toDevice(dev, cot.y))
+  const rg = must(await r.backward!(dev, attrs, rf.cache, { y: g }))
+  const pairs: [string, Tensor, DeviceTensor][] = [['y', host.outputs.y, rf.outputs.y], ...Object.keys(hg).map((k): [string, Tensor, DeviceTensor] => [`d${k}`, hg[k], rg[k]])]
+  try {
+    assert.equal(Object.keys(rg).sort(), Object.keys(hg).sort(), 'the same gradients')
+    for (const [name, h, d] of pairs) {
+      const t = must(await toHost(d))
+      assert.equal(t.shape, h.shape, `${name} shape`)
+      for (let i = 0; i < h.data.length; i++) if (!Object.is(t.data[i], h.data[i])) assert.unreachable(`${name}[${i}]: host ${h.data[i]}, resident ${t.data[i]}`)
+    }
+  } finally {
+    r.dispose(rf.cache)
+    release(...Object.values(din), g, ...Object.values(rf.outputs), ...Object.values(rg))
+  }
+}

@@ -22,11 +22,9 @@ import * as Linear from '../../kernels/layers/linear.kernel.ts'
 import * as Matmul from '../../kernels/layers/matmul.kernel.ts'
 import { tensorOf } from '../laws/arbitraries.ts'
 import { type B, add, exact, f32, mul, sum } from './bounds.ts'
-import { type DeviceTensor, release, toDevice, toHost } from '../../kernels/device-tensor.ts'
 import type { KernelOp } from '../../kernels/op.ts'
-import { formatKernelError } from '../../kernels/runtime.ts'
 import { seedOf } from '../support/property.ts'
-import { BACKENDS, type Bounds, type Case, cotangent, device, opReference, parity, parityCase, tensor32 } from './harness.ts'
+import { BACKENDS, type Bounds, type Case, device, opReference, parity, parityCase, residentMatchesHost, tensor32 } from './harness.ts'
 
 const test = suite('kernels: layers')
 
@@ -134,28 +132,8 @@ const residentEqualsHost = (what: string, kernel: KernelOp, arb: fc.Arbitrary<Ca
   for (const backend of BACKENDS) {
     test(`${what} [${backend}]: the resident form gives the host path's float32 numbers exactly`, async () => {
       const dev = await device(backend)
-      const must = <T>(e: E.Either<unknown, T>): T => { if (E.isLeft(e)) throw new Error(formatKernelError(e.left as never)); return e.right }
       await fc.assert(fc.asyncProperty(arb, async (c) => {
-        const host = must(await kernel.forward(dev, {}, c.inputs)).value
-        const cot = { y: cotangent(host.outputs.y.shape, c.seed) }
-        const hg = must(await kernel.backward!(dev, {}, host.cache, cot)).value
-        const r = kernel.resident!
-        const din: Record<string, DeviceTensor> = Object.fromEntries(Object.entries(c.inputs).map(([k, t]) => [k, must(toDevice(dev, t))]))
-        const rf = must(await r.forward(dev, {}, din))
-        const g = must(toDevice(dev, cot.y))
-        const rg = must(await r.backward!(dev, {}, rf.cache, { y: g }))
-        const pairs: [string, Tensor, DeviceTensor][] = [['y', host.outputs.y, rf.outputs.y], ...Object.keys(hg).map((k): [string, Tensor, DeviceTensor] => [`d${k}`, hg[k], rg[k]])]
-        try {
-          assert.equal(Object.keys(rg).sort(), Object.keys(hg).sort(), 'the same gradients')
-          for (const [name, h, d] of pairs) {
-            const t = must(await toHost(d))
-            assert.equal(t.shape, h.shape, `${name} shape`)
-            for (let i = 0; i < h.data.length; i++) if (!Object.is(t.data[i], h.data[i])) assert.unreachable(`${name}[${i}]: host ${h.data[i]}, resident ${t.data[i]}`)
-          }
-        } finally {
-          r.dispose(rf.cache)
-          release(...Object.values(din), g, ...Object.values(rf.outputs), ...Object.values(rg))
-        }
+        await residentMatchesHost(dev, kernel, {}, c.inputs, c.seed)
       }), { numRuns: 25, seed: seedOf(`${what} resident [${backend}]`) })
     })
   }
