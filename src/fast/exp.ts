@@ -1,6 +1,7 @@
 /**
- * exp in plain float64 arithmetic, about three times faster than V8's
- * `Math.exp` (a call into fdlibm per element), for the fast paths whose cost
+ * exp in plain float64 arithmetic, about twice as fast as V8's `Math.exp`
+ * (a call into fdlibm per element; 27-29 ms against 52-54 ms for 4M calls
+ * here), for the fast paths whose cost
  * is exp (cross entropy, GELU). Table-driven (Tang 1989, "Table-driven
  * implementation of the exponential function in IEEE floating-point
  * arithmetic", ACM TOMS 15(2)), N = 128:
@@ -12,7 +13,7 @@
  * [-708, 709] and |lo| <= 2^-13 (derivation; the constants are the ones below):
  *  - (1): s = v + lo and s N/ln2 each round once, so |s N/ln2 - k| <= 1/2 +
  *    2 u 709 N/ln2 < 0.5001 and the exact r of (2) has |r| <= 0.5001 ln2/N < 0.00271.
- *  - (2): k L1 is exact (L1 has 36 significant bits, |k| <= 131072 = 2^17);
+ *  - (2): k L1 is exact (L1 has 32 significant bits, |k| <= 131072 = 2^17);
  *    v - k L1, + lo and - k L2 each round once, on values below |r| + |lo| +
  *    |k L2| (|k L2| < 2^17 2^-43 ln2/N), and L1 + L2 misses ln2/N by <= u |L2|:
  *    |r_computed - r| <= u (3 |r| + 2 |lo| + 3 |k L2|) < 0.0082 u + 2^-12 u < 0.009 u.
