@@ -20,7 +20,7 @@ import { dualOf } from './support.ts'
 
 const test = suite('fast: dispatch')
 
-const FAST_OPS = ['matmul', 'linear', 'conv2d', 'conv_transpose2d', 'batch_norm', 'layer_norm', 'instance_norm', 'group_norm', 'cross_entropy', 'max_pool2d', 'gelu'] as const
+const FAST_OPS = ['matmul', 'linear', 'conv2d', 'conv_transpose2d', 'batch_norm', 'layer_norm', 'instance_norm', 'group_norm', 'cross_entropy', 'max_pool2d', 'gelu', 'adam_step'] as const
 
 test('the registry pairs every heavy op with its fast path, under the reference\'s name, inputs, outputs and attributes', () => {
   for (const name of FAST_OPS) {

@@ -10,6 +10,8 @@
  * exp enters (GELU near 0 and in its far tails, ignored positions, the
  * tanh and sigmoid forms). Cross entropy: ignored positions, class weights,
  * label smoothing, the three reductions, the spatial layout [N, C, d1, ...].
+ * The Adam step takes the reference's expressions in the reference's order:
+ * identical to the bit (Adam and AdamW, with and without weight decay).
  */
 import fc from 'fast-check'
 import { suite } from 'uvu'
@@ -22,7 +24,7 @@ import { property } from '../support/property.ts'
 import { identicalAll } from './bound.ts'
 import { SEED, both, drawer, dualOf } from './support.ts'
 
-const test = suite('fast: gelu, max_pool2d, cross_entropy')
+const test = suite('fast: gelu, max_pool2d, cross_entropy, adam_step')
 
 const same = (name: string, attrs: Record<string, unknown>, inputs: Record<string, Tensor>, cot: Record<string, Tensor>) =>
   both(dualOf(name), attrs, inputs, cot, (f, r) => all(identicalAll(`${name} outputs`, f.outputs, r.outputs), identicalAll(`${name} gradients`, f.gradients, r.gradients)))
@@ -263,5 +265,16 @@ property(test, 'cross_entropy (probability targets) takes the reference, and bad
     const target = bad ? d.labels([n + 1], c) : d.uniform([n, c], 0, 1)
     return same('cross_entropy', { reduction: 'sum' }, { input, target }, { loss: d.normal([]) })
   }, 40)
+
+property(test, 'adam_step: fast equals the reference to the bit (Adam and AdamW, weight decay or none, steps 1 to 1000, zero moments)',
+  fc.record({
+    n: fc.integer({ min: 1, max: 200 }), decoupled: fc.boolean(), decay: fc.constantFrom(0, 0, 1e-2, 0.5), step: fc.integer({ min: 1, max: 1000 }),
+    lr: fc.constantFrom(1e-3, 0.1), zero: fc.boolean(), seed: fc.integer(SEED),
+  }),
+  ({ n, decoupled, decay, step, lr, zero, seed }) => {
+    const d = drawer(seed)
+    const inputs = { param: d.normal([n]), grad: d.normal([n], 0.1), exp_avg: zero ? d.normal([n], 0) : d.normal([n], 0.1), exp_avg_sq: zero ? d.normal([n], 0) : d.uniform([n], 0, 0.01) }
+    return same('adam_step', { lr, step, decoupled, weight_decay: decay }, inputs, { param: d.normal([n]), exp_avg: d.normal([n]), exp_avg_sq: d.normal([n]) })
+  }, 100)
 
 test.run()

@@ -2,7 +2,9 @@
  * `nn-oracle bench-cpu`: the float64 side-by-side of issue 13, run in one
  * process against PyTorch float64 on the same machine.
  *
- * Each workload is set up once on both sides (untimed), warmed up once, then
+ * Each workload is set up once on both sides (untimed), warmed up WARM_UP
+ * times alternating (untimed: the JIT, the worker pool and the buffer pool
+ * reach their steady state, as they do in a training loop), then
  * timed `--reps` times, ours and PyTorch's alternating, so that the load of a
  * shared machine falls on both alike; the table gives medians and the ratio
  * PyTorch time / ours (above 1: faster than PyTorch). PyTorch runs in one
@@ -21,6 +23,7 @@ import { apply } from '../index.ts'
 import { type Tensor, make } from '../core/tensor.ts'
 import { keyFromSeed, normal, split } from '../core/random.ts'
 import { setReference } from '../fast/mode.ts'
+import { poolReady } from '../fast/threads.ts'
 
 /**
  * glibc's malloc tunables that keep freed large blocks in the heap for reuse
@@ -161,6 +164,9 @@ for line in sys.stdin:
     print(dt, dc, flush=True)
 `
 
+/** Untimed runs per side before the timed ones. */
+const WARM_UP = 3
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -267,8 +273,13 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   let met = 0
   for (const w of chosen) {
     const ours = oursRunner(w)
-    ours() // warm-up
-    if (torch) await torch.time(w.name) // set-up and warm-up
+    ours() // the first call also starts the worker pool, whose threads come up in the background
+    await poolReady()
+    if (torch) await torch.time(w.name) // set-up
+    for (let r = 1; r < WARM_UP; r++) {
+      ours()
+      if (torch) await torch.time(w.name)
+    }
     const a: Timing[] = [], b: Timing[] = []
     for (let r = 0; r < reps; r++) {
       a.push(ours())

@@ -15,6 +15,7 @@
  * The bit streams are ours, not JAX's: the API matches, the numbers do not.
  */
 import { type Shape, type Tensor, make, sizeOf } from './tensor.ts'
+import { allocate } from '../fast/shared-array.ts' // large draws on shared memory, so the fast kernels can split them across threads
 
 export type Key = readonly [number, number]
 
@@ -70,7 +71,7 @@ export const bits = (key: Key, n: number): Uint32Array => {
  */
 export const uniformArray = (key: Key, n: number): Float64Array => {
   const w = bits(key, 2 * n)
-  const out = new Float64Array(n)
+  const out = allocate(n, { whole: true })
   for (let i = 0; i < n; i++) out[i] = ((w[2 * i] >>> 5) * 67108864 + (w[2 * i + 1] >>> 6)) / 9007199254740992
   return out
 }
@@ -78,7 +79,7 @@ export const uniformArray = (key: Key, n: number): Float64Array => {
 /** Standard normals by Box-Muller on pairs of uniforms; 1 - u keeps log away from 0. */
 export const normalArray = (key: Key, n: number): Float64Array => {
   const u = uniformArray(key, n + (n % 2))
-  const out = new Float64Array(n)
+  const out = allocate(n, { whole: true })
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - u[i]))
     const th = 2 * Math.PI * u[i + 1]

@@ -30,6 +30,8 @@ import { make } from '../core/tensor.ts'
 import { cody } from '../activations/erf.ts'
 import * as Gelu from '../activations/gelu.ts'
 import { fexp } from './exp.ts'
+import { allocate } from './shared-array.ts'
+import { parallelFor, rangeKernel } from './threads.ts'
 
 const INV_SQRT2PI = 0.3989422804014327 // 1 / sqrt(2 pi), as the reference
 const { C, D, P, Q, SQRPI, THRESH, erfSmall } = cody
@@ -40,6 +42,44 @@ export const A_FAST = 26
 const CUT = 2 ** 20
 
 type Cache = { readonly ref: true; readonly cache: unknown } | { readonly ref: false; readonly dy: Float64Array }
+
+/** (1), (2) over elements [lo, hi): y and y'(x), for the backward. */
+export const geluForward = rangeKernel('gelu.forward', ({ x: xd, y, dy }: { x: Float64Array; y: Float64Array; dy: Float64Array }, lo: number, hi: number) => {
+  for (let i = lo; i < hi; i++) {
+    const v = xd[i]
+    const am = -v * Math.SQRT1_2, a = Math.abs(am)
+    let phi: number, e: number // Phi(v), and exp(-a^2) ~ exp(-v^2/2)
+    if (a <= THRESH) {
+      phi = 0.5 * (1 - erfSmall(am)) // erf.ts (1), (4): the reference's Phi to the bit
+      e = fexp(-0.5 * v * v, 0) // the reference's argument
+    } else if (!(a <= A_FAST)) { // far tails, infinities, NaN: the reference's expressions
+      phi = Gelu.normalCdf(v)
+      e = Math.exp(-0.5 * v * v)
+    } else {
+      const s = Math.trunc(a * CUT) / CUT
+      e = fexp(-s * s, -((a - s) * (a + s))) // exp(-a^2), (3)
+      let r: number
+      if (a <= 4) { // erf.ts (2), Horner unrolled in the reference's order
+        const num = (((((((C8 * a + C0) * a + C1) * a + C2) * a + C3) * a + C4) * a + C5) * a + C6) * a
+        const den = (((((((a + D0) * a + D1) * a + D2) * a + D3) * a + D4) * a + D5) * a + D6) * a
+        r = e * ((num + C7) / (den + D7))
+      } else { // erf.ts (3)
+        const z = 1 / (a * a)
+        let num = P[5] * z, den = z
+        for (let k = 0; k < 4; k++) { num = (num + P[k]) * z; den = (den + Q[k]) * z }
+        r = e * ((SQRPI - (z * (num + P[4])) / (den + Q[4])) / a)
+      }
+      phi = 0.5 * (am < 0 ? 2 - r : r) // erf.ts (4)
+    }
+    y[i] = v * phi // (1)
+    dy[i] = phi + v * INV_SQRT2PI * e // (2)
+  }
+})
+
+/** dx = g y'(x) over elements [lo, hi). */
+export const geluBackward = rangeKernel('gelu.backward', ({ g, dy, dx }: { g: Float64Array; dy: Float64Array; dx: Float64Array }, lo: number, hi: number) => {
+  for (let i = lo; i < hi; i++) dx[i] = g[i] * dy[i] // (2), the reference's g * y'(x)
+})
 
 export const gelu = defineOp<Gelu.Attrs, Cache>({
   name: 'gelu',
@@ -52,44 +92,16 @@ export const gelu = defineOp<Gelu.Attrs, Cache>({
       return E.isLeft(r) ? r : E.right({ outputs: r.right.outputs, cache: { ref: true as const, cache: r.right.cache } })
     }
     const x = inputs.x!
-    const xd = x.data, n = xd.length
-    const y = new Float64Array(n), dy = new Float64Array(n)
-    for (let i = 0; i < n; i++) {
-      const v = xd[i]
-      const am = -v * Math.SQRT1_2, a = Math.abs(am)
-      let phi: number, e: number // Phi(v), and exp(-a^2) ~ exp(-v^2/2)
-      if (a <= THRESH) {
-        phi = 0.5 * (1 - erfSmall(am)) // erf.ts (1), (4): the reference's Phi to the bit
-        e = fexp(-0.5 * v * v, 0) // the reference's argument
-      } else if (!(a <= A_FAST)) { // far tails, infinities, NaN: the reference's expressions
-        phi = Gelu.normalCdf(v)
-        e = Math.exp(-0.5 * v * v)
-      } else {
-        const s = Math.trunc(a * CUT) / CUT
-        e = fexp(-s * s, -((a - s) * (a + s))) // exp(-a^2), (3)
-        let r: number
-        if (a <= 4) { // erf.ts (2), Horner unrolled in the reference's order
-          const num = (((((((C8 * a + C0) * a + C1) * a + C2) * a + C3) * a + C4) * a + C5) * a + C6) * a
-          const den = (((((((a + D0) * a + D1) * a + D2) * a + D3) * a + D4) * a + D5) * a + D6) * a
-          r = e * ((num + C7) / (den + D7))
-        } else { // erf.ts (3)
-          const z = 1 / (a * a)
-          let num = P[5] * z, den = z
-          for (let k = 0; k < 4; k++) { num = (num + P[k]) * z; den = (den + Q[k]) * z }
-          r = e * ((SQRPI - (z * (num + P[4])) / (den + Q[4])) / a)
-        }
-        phi = 0.5 * (am < 0 ? 2 - r : r) // erf.ts (4)
-      }
-      y[i] = v * phi // (1)
-      dy[i] = phi + v * INV_SQRT2PI * e // (2)
-    }
+    const n = x.data.length
+    const y = allocate(n, { whole: true }), dy = allocate(n, { whole: true })
+    parallelFor(geluForward, { x: x.data, y, dy }, n, n)
     return E.right({ outputs: { y: make(x.shape, y) }, cache: { ref: false as const, dy } })
   },
   backward: (a, cache, cot) => {
     if (cache.ref) return Gelu.op.backward(a, cache.cache as never, cot)
     const { dy } = cache, g = cot.y.data
-    const dx = new Float64Array(dy.length)
-    for (let i = 0; i < dy.length; i++) dx[i] = g[i] * dy[i] // (2), the reference's g * y'(x)
+    const dx = allocate(dy.length, { whole: true })
+    parallelFor(geluBackward, { g, dy, dx }, dy.length, dy.length)
     return { x: make(cot.y.shape, dx) }
   },
 })

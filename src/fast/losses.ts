@@ -24,6 +24,8 @@ import { type Layout, checkBatched, checkWeight, classesOf, positionWeights } fr
 import * as CrossEntropy from '../losses/cross-entropy.ts'
 import { reduce, spread } from '../losses/reduction.ts'
 import { fexp } from './exp.ts'
+import { allocate, asShared } from './shared-array.ts'
+import { parallelFor, rangeKernel } from './threads.ts'
 
 interface ClassCache {
   readonly lay: Layout
@@ -38,24 +40,63 @@ interface ClassCache {
 
 type Cache = { readonly ref: true; readonly cache: CrossEntropy.Cache } | { readonly ref: false; readonly cache: ClassCache }
 
-/** m_i, l_i of (1) and the terms and 1/s_i of (8), in the reference's order of summation (each term through fexp). */
-const logSumExp = (x: Float64Array, lay: Layout): { max: Float64Array; logSum: Float64Array; terms: Float64Array; invSum: Float64Array } => {
-  const { n, c, k } = lay
-  const max = new Float64Array(n * k), logSum = new Float64Array(n * k), invSum = new Float64Array(n * k), terms = new Float64Array(x.length)
-  for (let a = 0; a < n; a++) {
+interface ForwardArgs {
+  readonly x: Float64Array; readonly cls: Int32Array; readonly w: Float64Array
+  /** out: q_ic of (8), 1 / s_i, the per-position losses of (2) and the smoothing sums */
+  readonly terms: Float64Array; readonly invSum: Float64Array; readonly nll: Float64Array; readonly s: Float64Array
+  readonly c: number; readonly k: number; readonly smoothing: number
+}
+
+/**
+ * Over batch rows a in [lo, hi), every position i = a K + j: m_i, l_i of (1)
+ * and the terms and 1/s_i of (8) in the reference's order of summation (each
+ * term through fexp), then the position's loss (2) and, under label
+ * smoothing, its sum over classes.
+ */
+export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, lo: number, hi: number) => {
+  const { x, cls, w, terms, invSum, nll, s, c, k, smoothing: e } = a
+  for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
-      const o = a * c * k + j, e = o + c * k
+      const i = b * k + j, o = b * c * k + j, end = o + c * k
       let m = -Infinity
-      for (let f = o; f < e; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
-      let s = 0
-      for (let f = o; f < e; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; s += q }
-      max[a * k + j] = m
-      logSum[a * k + j] = Math.log(s)
-      invSum[a * k + j] = 1 / s
+      for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
+      let sum = 0
+      for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q }
+      const l = Math.log(sum)
+      invSum[i] = 1 / sum
+      const y = cls[i]
+      if (y < 0) continue
+      nll[i] = -w[y] * ((x[o + y * k] - m) - l) // (2)
+      if (e > 0) {
+        let t = 0
+        for (let cc = 0, f = o; cc < c; cc++, f += k) t -= w[cc] * ((x[f] - m) - l) // (2)
+        s[i] = t
+      }
     }
   }
-  return { max, logSum, terms, invSum }
+})
+
+interface BackwardArgs {
+  readonly terms: Float64Array; readonly invSum: Float64Array; readonly cls: Int32Array; readonly w: Float64Array
+  readonly d: Float64Array; readonly dx: Float64Array
+  readonly c: number; readonly k: number; readonly smoothing: number; readonly sw: number
 }
+
+/** (7) over batch rows [lo, hi); an ignored position keeps its zeros. */
+export const ceBackward = rangeKernel('cross_entropy.backward', (a: BackwardArgs, lo: number, hi: number) => {
+  const { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw } = a
+  for (let b = lo; b < hi; b++) {
+    for (let j = 0; j < k; j++) {
+      const i = b * k + j, y = cls[i]
+      if (y < 0) continue // ignored: zero gradient
+      const base = b * c * k + j, r = invSum[i], di = d[i], wy = w[y]
+      for (let cc = 0, f = base; cc < c; cc++, f += k) {
+        const p = terms[f] * r // (8)
+        dx[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
+      }
+    }
+  }
+})
 
 export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
   name: 'cross_entropy',
@@ -72,22 +113,12 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
       E.chain((lay) => pipe(checkWeight('cross_entropy', weight, lay.c), E.map(() => lay))),
       E.chain((lay) => pipe(classesOf('cross_entropy', lay, target!, attrs.ignore_index), E.map((cls) => ({ lay, cls })))),
       E.map(({ lay, cls }) => {
-        const x = input!.data, e = attrs.label_smoothing, { c, k } = lay
-        const w = weight === undefined ? new Float64Array(c).fill(1) : weight.data
-        const { max, logSum, terms, invSum } = logSumExp(x, lay)
+        const x = input!.data, e = attrs.label_smoothing, { c, k } = lay, work = x.length
+        const w = asShared(weight === undefined ? new Float64Array(c).fill(1) : weight.data, work)
         const { divisor } = positionWeights(cls, weight) // (3)
-        const nll = new Float64Array(lay.positions), s = new Float64Array(lay.positions)
-        for (let i = 0; i < nll.length; i++) {
-          const y = cls[i]
-          if (y < 0) continue
-          const j = i % k, base = (i - j) * c + j, m = max[i], l = logSum[i]
-          nll[i] = -w[y] * ((x[base + y * k] - m) - l) // (2)
-          if (e > 0) {
-            let t = 0
-            for (let cc = 0, f = base; cc < c; cc++, f += k) t -= w[cc] * ((x[f] - m) - l) // (2)
-            s[i] = t
-          }
-        }
+        const terms = allocate(x.length, { whole: true }), invSum = allocate(lay.positions, { work, whole: true })
+        const nll = allocate(lay.positions, { work }), s = allocate(lay.positions, { work }), shared = asShared(cls, work)
+        parallelFor(ceForward, { x, cls: shared, w, terms, invSum, nll, s, c, k, smoothing: e }, lay.n, work)
         const rn = reduce(nll, lay.positionShape, attrs.reduction, divisor)
         let loss: Tensor = rn
         if (e > 0) {
@@ -96,7 +127,7 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
           for (let i = 0; i < out.length; i++) out[i] = (1 - e) * rn.data[i] + (e / c) * rs.data[i] // (4)
           loss = make(rn.shape, out)
         }
-        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, terms, invSum, cls, w, divisor } } }
+        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, terms, invSum, cls: shared, w, divisor } } }
       }),
     )
   },
@@ -104,19 +135,11 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
     if (tagged.ref) return CrossEntropy.op.backward(attrs, tagged.cache, cot)
     const { lay, inputShape, terms, invSum, cls, w, divisor } = tagged.cache
     const { c, k } = lay, e = attrs.label_smoothing
-    const d = spread(cot.loss, lay.positions, attrs.reduction, divisor)
-    const dx = new Float64Array(terms.length)
+    const d = asShared(spread(cot.loss, lay.positions, attrs.reduction, divisor), terms.length)
+    const dx = allocate(terms.length) // zeroed: an ignored position keeps them
     let sw = 0
     for (let cc = 0; cc < c; cc++) sw += w[cc]
-    for (let i = 0; i < lay.positions; i++) {
-      const y = cls[i]
-      if (y < 0) continue // ignored: zero gradient
-      const j = i % k, base = (i - j) * c + j, r = invSum[i], di = d[i], wy = w[y]
-      for (let cc = 0, f = base; cc < c; cc++, f += k) {
-        const p = terms[f] * r // (8)
-        dx[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
-      }
-    }
+    parallelFor(ceBackward, { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw }, lay.n, terms.length)
     return { input: make(inputShape, dx) }
   },
 })

@@ -25,6 +25,8 @@ import { type Layout, checkPerChannel } from '../normalization/channels.ts'
 import * as GroupNorm from '../normalization/group-norm.ts'
 import * as InstanceNorm from '../normalization/instance-norm.ts'
 import * as LayerNorm from '../normalization/layer-norm.ts'
+import { allocate, asShared } from './shared-array.ts'
+import { parallelFor, rangeKernel } from './threads.ts'
 
 /** [N, C, S] planes and the statistics group of each, k = groupOf[n C + c]. */
 interface Planes {
@@ -39,33 +41,63 @@ const planes = (layout: Layout, groups: number, of: (n: number, c: number) => nu
   return { layout, groups, groupOf }
 }
 
-interface Stats { readonly mean: Float64Array; readonly variance: Float64Array; readonly count: Float64Array }
+interface PlaneArgs {
+  readonly x: Float64Array; readonly groupOf: Int32Array
+  readonly n: number; readonly c: number; readonly S: number; readonly eps: number
+  readonly w: Float64Array | undefined; readonly b: Float64Array | undefined
+  /** per group: the moments of (1), (2) (given, for batch norm in evaluation), 1/sigma of (3), the count */
+  readonly mean: Float64Array; readonly variance: Float64Array; readonly invStd: Float64Array; readonly count: Float64Array
+  /** 1: mean, variance and count are given, not computed */
+  readonly given: number
+  readonly y: Float64Array
+}
 
 /**
- * (1), (2) over planes, two passes. Each group's accumulator runs through its
- * values in flat order, as the reference's does, so the sums are the
- * reference's to the bit (a plane continues its group's running sum).
+ * (1)-(4) and affine (1) for the statistics groups [lo, hi): the planes of
+ * each group in flat order. (1), (2) take two passes, as the reference (no
+ * E[x^2] - E[x]^2), and each group's accumulator runs through its values in
+ * flat order, as the reference's does (a plane continues its group's running
+ * sum), so the sums are the reference's to the bit.
  */
-const planeMoments = (x: Float64Array, p: Planes): Stats => {
-  const { n, c, spatial: S } = p.layout
-  const mean = new Float64Array(p.groups), variance = new Float64Array(p.groups), count = new Float64Array(p.groups)
-  for (let q = 0; q < n * c; q++) {
-    const k = p.groupOf[q]
-    let s = mean[k]
-    for (let i = q * S, e = i + S; i < e; i++) s += x[i]
-    mean[k] = s
-    count[k] += S
+export const planeForward = rangeKernel('plane_norm.forward', (a: PlaneArgs, lo: number, hi: number) => {
+  const { x, groupOf, n, c, S, eps, w, b, mean, variance, invStd, count, y } = a
+  const planes = n * c
+  if (a.given !== 1) {
+    mean.fill(0, lo, hi); variance.fill(0, lo, hi); count.fill(0, lo, hi) // written whole (./threads.ts)
+    for (let q = 0; q < planes; q++) {
+      const k = groupOf[q]
+      if (k < lo || k >= hi) continue
+      let s = mean[k]
+      for (let i = q * S, e = i + S; i < e; i++) s += x[i]
+      mean[k] = s
+      count[k] += S
+    }
+    for (let k = lo; k < hi; k++) mean[k] /= count[k] // (1)
+    for (let q = 0; q < planes; q++) {
+      const k = groupOf[q]
+      if (k < lo || k >= hi) continue
+      const mu = mean[k]
+      let s = variance[k]
+      for (let i = q * S, e = i + S; i < e; i++) { const d = x[i] - mu; s += d * d }
+      variance[k] = s
+    }
+    for (let k = lo; k < hi; k++) variance[k] /= count[k] // (2)
   }
-  for (let k = 0; k < p.groups; k++) mean[k] /= count[k] // (1)
-  for (let q = 0; q < n * c; q++) {
-    const k = p.groupOf[q], mu = mean[k]
-    let s = variance[k]
-    for (let i = q * S, e = i + S; i < e; i++) { const d = x[i] - mu; s += d * d }
-    variance[k] = s
+  for (let k = lo; k < hi; k++) invStd[k] = 1 / Math.sqrt(variance[k] + eps) // (3)
+  for (let q = 0; q < planes; q++) {
+    const k = groupOf[q]
+    if (k < lo || k >= hi) continue
+    const ch = q % c, mu = mean[k], r = invStd[k]
+    const e = q * S + S
+    if (w === undefined && b === undefined) {
+      for (let i = q * S; i < e; i++) y[i] = (x[i] - mu) * r + 0 // (4), affine (1)
+    } else {
+      const gw = w === undefined ? 1 : w[ch], gb = b === undefined ? 0 : b[ch]
+      if (w === undefined) for (let i = q * S; i < e; i++) y[i] = (x[i] - mu) * r + gb
+      else for (let i = q * S; i < e; i++) y[i] = gw * ((x[i] - mu) * r) + gb // (4), affine (1)
+    }
   }
-  for (let k = 0; k < p.groups; k++) variance[k] /= count[k] // (2)
-  return { mean, variance, count }
-}
+})
 
 /** x itself, not xhat: the backward recomputes xhat = (x - mu) r, the same expression on the same numbers. */
 interface PlaneCache {
@@ -80,39 +112,47 @@ interface PlaneCache {
   readonly fromX: boolean
 }
 
-/** (3), (4) and affine (1) in one pass. */
-const planeForward = (x: Float64Array, p: Planes, mean: Float64Array, variance: Float64Array, eps: number, weight: Tensor | undefined, bias: Tensor | undefined): { y: Float64Array; invStd: Float64Array } => {
-  const { n, c, spatial: S } = p.layout
-  const invStd = new Float64Array(p.groups)
-  for (let k = 0; k < p.groups; k++) invStd[k] = 1 / Math.sqrt(variance[k] + eps) // (3)
-  const y = new Float64Array(x.length)
-  const w = weight?.data, b = bias?.data
-  for (let q = 0; q < n * c; q++) {
-    const k = p.groupOf[q], ch = q % c
-    const mu = mean[k], r = invStd[k]
-    const e = q * S + S
-    if (w === undefined && b === undefined) {
-      for (let i = q * S; i < e; i++) y[i] = (x[i] - mu) * r + 0 // (4), affine (1)
-    } else {
-      const gw = w === undefined ? 1 : w[ch], gb = b === undefined ? 0 : b[ch]
-      if (w === undefined) for (let i = q * S; i < e; i++) y[i] = (x[i] - mu) * r + gb
-      else for (let i = q * S; i < e; i++) y[i] = gw * ((x[i] - mu) * r) + gb // (4), affine (1)
-    }
+/** Normalizes x by planes, in parallel over groups when it pays: y, and the statistics the backward needs. */
+const normalizePlanes = (x: Float64Array, p: Planes, eps: number, weight: Tensor | undefined, bias: Tensor | undefined,
+  given?: { readonly mean: Float64Array; readonly variance: Float64Array; readonly count: Float64Array }) => {
+  const work = x.length, G = p.groups
+  const a: PlaneArgs = {
+    x, groupOf: asShared(p.groupOf, work), n: p.layout.n, c: p.layout.c, S: p.layout.spatial, eps,
+    w: weight && asShared(weight.data, work), b: bias && asShared(bias.data, work),
+    mean: given ? asShared(given.mean, work) : allocate(G, { work, whole: true }), variance: given ? asShared(given.variance, work) : allocate(G, { work, whole: true }),
+    count: given ? asShared(given.count, work) : allocate(G, { work, whole: true }), invStd: allocate(G, { work, whole: true }), given: given ? 1 : 0,
+    y: allocate(x.length, { whole: true }),
   }
-  return { y, invStd }
+  parallelFor(planeForward, a, G, work)
+  return a
 }
 
-/** Affine (2)-(4) and standardize (5) or (6) over planes. */
-const planeBackward = (cache: PlaneCache, g: Float64Array): { dx: Float64Array; dgamma?: Float64Array; dbeta?: Float64Array } => {
-  const { planes: p, x, mean, invStd, count, weight, bias, fromX } = cache
-  const { n, c, spatial: S } = p.layout
-  const w = weight?.data
-  const dgamma = new Float64Array(c), dbeta = new Float64Array(c)
-  const sumD = new Float64Array(p.groups), sumDX = new Float64Array(p.groups)
-  // Every accumulator runs in flat order from where its group left it: the reference's sums to the bit.
-  for (let q = 0; q < n * c; q++) {
-    const ch = q % c, k = p.groupOf[q], mu = mean[k], r = invStd[k]
-    let dg = dgamma[ch], db = dbeta[ch], sd = sumD[k], sdx = sumDX[k]
+interface PlaneBackwardArgs {
+  readonly x: Float64Array; readonly g: Float64Array; readonly groupOf: Int32Array
+  readonly n: number; readonly c: number; readonly S: number
+  readonly w: Float64Array | undefined
+  readonly mean: Float64Array; readonly invStd: Float64Array; readonly count: Float64Array
+  /** 1: dx by (5) (statistics from x); 0: by (6) */
+  readonly fromX: number
+  readonly dx: Float64Array; readonly dgamma: Float64Array; readonly dbeta: Float64Array; readonly sumD: Float64Array; readonly sumDX: Float64Array
+}
+
+/**
+ * Affine (2)-(4) and standardize (5) or (6) for the statistics groups
+ * [lo, hi). Every accumulator runs in flat order from where its group left
+ * it: the reference's sums to the bit. dgamma and dbeta are sums per channel:
+ * a range may hold them only when each channel's planes all lie in its groups
+ * (batch norm, or one sample); otherwise the caller runs all groups at once.
+ */
+export const planeBackward = rangeKernel('plane_norm.backward', (a: PlaneBackwardArgs, lo: number, hi: number) => {
+  const { x, g, groupOf, n, c, S, w, mean, invStd, count, dx, dgamma, dbeta, sumD, sumDX } = a
+  const planes = n * c
+  sumD.fill(0, lo, hi); sumDX.fill(0, lo, hi) // written whole (./threads.ts)
+  for (let q = 0; q < planes; q++) {
+    const k = groupOf[q]
+    if (k < lo || k >= hi) continue
+    const ch = q % c, mu = mean[k], r = invStd[k]
+    let dg = q < c ? 0 : dgamma[ch], db = q < c ? 0 : dbeta[ch], sd = sumD[k], sdx = sumDX[k] // q < c: the channel's first plane
     if (w === undefined) {
       for (let i = q * S, e = i + S; i < e; i++) { const gi = g[i], h = (x[i] - mu) * r; dg += gi * h; db += gi; sd += gi; sdx += gi * h }
     } else {
@@ -121,11 +161,12 @@ const planeBackward = (cache: PlaneCache, g: Float64Array): { dx: Float64Array; 
     }
     dgamma[ch] = dg; dbeta[ch] = db; sumD[k] = sd; sumDX[k] = sdx
   }
-  const dx = new Float64Array(g.length)
-  for (let q = 0; q < n * c; q++) {
-    const ch = q % c, k = p.groupOf[q], gw = w === undefined ? 1 : w[ch]
+  for (let q = 0; q < planes; q++) {
+    const k = groupOf[q]
+    if (k < lo || k >= hi) continue
+    const ch = q % c, gw = w === undefined ? 1 : w[ch]
     const r = invStd[k], mu = mean[k], e = q * S + S
-    if (fromX) {
+    if (a.fromX === 1) {
       const m = count[k], sd = sumD[k], sdx = sumDX[k], f = r / m
       if (w === undefined) for (let i = q * S; i < e; i++) dx[i] = f * (m * g[i] - sd - ((x[i] - mu) * r) * sdx) // (5)
       else for (let i = q * S; i < e; i++) dx[i] = f * (m * (g[i] * gw) - sd - ((x[i] - mu) * r) * sdx) // (5)
@@ -134,14 +175,22 @@ const planeBackward = (cache: PlaneCache, g: Float64Array): { dx: Float64Array; 
       else for (let i = q * S; i < e; i++) dx[i] = r * (g[i] * gw) // (6)
     }
   }
-  return { dx, dgamma: weight === undefined ? undefined : dgamma, dbeta: bias === undefined ? undefined : dbeta }
-}
+})
 
 const planeGrads = (cache: PlaneCache, g: Tensor): Record<string, Tensor> => {
-  const { dx, dgamma, dbeta } = planeBackward(cache, g.data)
-  const out: Record<string, Tensor> = { x: make(g.shape, dx) }
-  if (dgamma !== undefined && cache.weight !== undefined) out.weight = make(cache.weight.shape, dgamma)
-  if (dbeta !== undefined && cache.bias !== undefined) out.bias = make(cache.bias.shape, dbeta)
+  const { planes: p, x, mean, invStd, count, weight, bias, fromX } = cache
+  const { n, c, spatial: S } = p.layout, work = g.data.length, G = p.groups
+  const a: PlaneBackwardArgs = {
+    x, g: g.data, groupOf: asShared(p.groupOf, work), n, c, S, w: weight && asShared(weight.data, work),
+    mean, invStd, count, fromX: fromX ? 1 : 0,
+    dx: allocate(g.data.length, { whole: true }), dgamma: allocate(c, { work }), dbeta: allocate(c, { work }), sumD: allocate(G, { work, whole: true }), sumDX: allocate(G, { work, whole: true }),
+  }
+  const channelsOwned = G === c || n === 1 // batch norm's groups are its channels; one sample: each channel in one group
+  if (channelsOwned) parallelFor(planeBackward, a, G, work)
+  else planeBackward.run(a, 0, G)
+  const out: Record<string, Tensor> = { x: make(g.shape, a.dx) }
+  if (weight !== undefined) out.weight = make(weight.shape, a.dgamma)
+  if (bias !== undefined) out.bias = make(bias.shape, a.dbeta)
   return out
 }
 
@@ -166,21 +215,20 @@ export const batchNorm = defineOp<BatchNorm.Attrs, PlaneCache>({
     const { running_mean: rm, running_var: rv, weight, bias } = inputs
     const p = planes(layout, layout.c, (_n, c) => c)
     const outputs: Record<string, Tensor> = {}
-    let stats: Stats
+    let r: PlaneArgs
     if (attrs.training) {
-      stats = planeMoments(x.data, p)
+      r = normalizePlanes(x.data, p, attrs.eps, weight, bias)
       const m = layout.n * layout.spatial
-      if (rm !== undefined) outputs.running_mean = runningUpdate(rm, stats.mean, attrs.momentum, m, false)
-      if (rv !== undefined) outputs.running_var = runningUpdate(rv, stats.variance, attrs.momentum, m, true)
+      if (rm !== undefined) outputs.running_mean = runningUpdate(rm, r.mean, attrs.momentum, m, false)
+      if (rv !== undefined) outputs.running_var = runningUpdate(rv, r.variance, attrs.momentum, m, true)
     } else {
       const count = new Float64Array(layout.c).fill(layout.n * layout.spatial)
-      stats = { mean: rm!.data, variance: rv!.data, count }
+      r = normalizePlanes(x.data, p, attrs.eps, weight, bias, { mean: rm!.data, variance: rv!.data, count })
       outputs.running_mean = make(rm!.shape, Float64Array.from(rm!.data))
       outputs.running_var = make(rv!.shape, Float64Array.from(rv!.data))
     }
-    const { y, invStd } = planeForward(x.data, p, stats.mean, stats.variance, attrs.eps, weight, bias)
-    outputs.y = make(x.shape, y)
-    return E.right({ outputs, cache: { planes: p, x: x.data, mean: stats.mean, invStd, count: stats.count, weight, bias, fromX: attrs.training } })
+    outputs.y = make(x.shape, r.y)
+    return E.right({ outputs, cache: { planes: p, x: x.data, mean: r.mean, invStd: r.invStd, count: r.count, weight, bias, fromX: attrs.training } })
   },
   backward: (_attrs, cache, { y: g }) => planeGrads(cache, g),
 })
@@ -191,10 +239,9 @@ const perChannel = (op: string, x: Tensor, inputs: Record<string, Tensor | undef
     const r = checkPerChannel(op, name, inputs[name], p.layout.c)
     if (E.isLeft(r)) return r
   }
-  const stats = planeMoments(x.data, p)
-  const { y, invStd } = planeForward(x.data, p, stats.mean, stats.variance, eps, inputs.weight, inputs.bias)
-  const cache: PlaneCache = { planes: p, x: x.data, mean: stats.mean, invStd, count: stats.count, weight: inputs.weight, bias: inputs.bias, fromX: true }
-  return E.right({ outputs: { y: make(x.shape, y) }, cache })
+  const r = normalizePlanes(x.data, p, eps, inputs.weight, inputs.bias)
+  const cache: PlaneCache = { planes: p, x: x.data, mean: r.mean, invStd: r.invStd, count: r.count, weight: inputs.weight, bias: inputs.bias, fromX: true }
+  return E.right({ outputs: { y: make(x.shape, r.y) }, cache })
 }
 
 export const instanceNorm = defineOp<InstanceNorm.Attrs, PlaneCache>({
@@ -236,6 +283,84 @@ interface RowCache {
   readonly bias?: Tensor
 }
 
+interface RowForwardArgs {
+  readonly x: Float64Array; readonly y: Float64Array; readonly mean: Float64Array; readonly invStd: Float64Array
+  readonly w: Float64Array | undefined; readonly b: Float64Array | undefined; readonly d: number; readonly eps: number
+}
+
+/** Layer norm (1)-(3) over rows [lo, hi). */
+export const layerNormForward = rangeKernel('layer_norm.forward', (a: RowForwardArgs, lo: number, hi: number) => {
+  const { x, y, mean, invStd, w, b, d, eps } = a
+  for (let r = lo; r < hi; r++) {
+    const o = r * d, e = o + d
+    let s = 0
+    for (let i = o; i < e; i++) s += x[i]
+    const mu = s / d // (1)
+    mean[r] = mu
+    let v = 0
+    for (let i = o; i < e; i++) { const t = x[i] - mu; v += t * t }
+    const is = 1 / Math.sqrt(v / d + eps) // (1), (2)
+    invStd[r] = is
+    if (w !== undefined && b !== undefined) { // the common case, its own loop (no test per element)
+      for (let i = o, j = 0; i < e; i++, j++) y[i] = w[j] * ((x[i] - mu) * is) + b[j] // (2), (3)
+    } else {
+      for (let i = o, j = 0; i < e; i++, j++) {
+        const h = (x[i] - mu) * is // (2)
+        y[i] = (w === undefined ? h : w[j] * h) + (b === undefined ? 0 : b[j]) // (3)
+      }
+    }
+  }
+})
+
+interface RowBackwardArgs {
+  readonly x: Float64Array; readonly g: Float64Array; readonly mean: Float64Array; readonly invStd: Float64Array
+  readonly w: Float64Array | undefined; readonly d: number
+  readonly dx: Float64Array; readonly dgamma: Float64Array; readonly dbeta: Float64Array
+}
+
+/** Layer norm (4), (5) over rows [lo, hi): each row's two sums, then its dx. */
+export const layerNormBackwardRows = rangeKernel('layer_norm.backward_rows', (a: RowBackwardArgs, lo: number, hi: number) => {
+  const { x, g: gd, mean, invStd, w, d, dx } = a
+  for (let r = lo; r < hi; r++) {
+    const o = r * d, e = o + d, mu = mean[r], is = invStd[r]
+    let sD = 0, sDX = 0
+    const f = is / d
+    if (w !== undefined) { // the common case, its own loops (no test per element)
+      for (let i = o, j = 0; i < e; i++, j++) {
+        const dh = gd[i] * w[j] // (4)
+        sD += dh
+        sDX += dh * ((x[i] - mu) * is) // xhat, recomputed: the forward's expression on the same numbers
+      }
+      for (let i = o, j = 0; i < e; i++, j++) dx[i] = f * (d * (gd[i] * w[j]) - sD - ((x[i] - mu) * is) * sDX) // (5)
+      continue
+    }
+    for (let i = o; i < e; i++) {
+      const dh = gd[i] // (4)
+      sD += dh
+      sDX += dh * ((x[i] - mu) * is)
+    }
+    for (let i = o; i < e; i++) dx[i] = f * (d * gd[i] - sD - ((x[i] - mu) * is) * sDX) // (5)
+  }
+})
+
+/**
+ * Layer norm (4) over positions [lo, hi) of the row: dgamma_j and dbeta_j
+ * summed over the rows in row order, as the reference sums them. A kernel of
+ * its own because these sums run across rows: split by rows, two threads
+ * would each hold part of every sum.
+ */
+export const layerNormBackwardColumns = rangeKernel('layer_norm.backward_columns', (a: RowBackwardArgs, lo: number, hi: number) => {
+  const { x, g: gd, mean, invStd, w, d, dgamma, dbeta } = a
+  const rows = invStd.length
+  dgamma.fill(0, lo, hi) // the range is written whole (./threads.ts): a rerun gives the same sums
+  dbeta.fill(0, lo, hi)
+  for (let r = 0; r < rows; r++) {
+    const o = r * d, mu = mean[r], is = invStd[r]
+    if (w !== undefined) for (let j = lo, i = o + lo; j < hi; j++, i++) { const gi = gd[i]; dgamma[j] += gi * ((x[i] - mu) * is); dbeta[j] += gi } // (4)
+    else for (let j = lo, i = o + lo; j < hi; j++, i++) dbeta[j] += gd[i] // (4); no weight: no dgamma to return
+  }
+})
+
 export const layerNorm = defineOp<LayerNorm.Attrs, RowCache>({
   name: 'layer_norm',
   inputs: LayerNorm.op.inputs,
@@ -244,60 +369,19 @@ export const layerNorm = defineOp<LayerNorm.Attrs, RowCache>({
   forward: (attrs, inputs) => {
     const checked = LayerNorm.validate(attrs, inputs)
     if (E.isLeft(checked)) return checked
-    const d = checked.right, x = inputs.x!.data
+    const d = checked.right, x = inputs.x!.data, work = x.length
     const rows = d === 0 ? 0 : x.length / d
     const w = inputs.weight?.data, b = inputs.bias?.data
-    const y = new Float64Array(x.length), mean = new Float64Array(rows), invStd = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, e = o + d
-      let s = 0
-      for (let i = o; i < e; i++) s += x[i]
-      const mu = s / d // (1)
-      mean[r] = mu
-      let v = 0
-      for (let i = o; i < e; i++) { const t = x[i] - mu; v += t * t }
-      const is = 1 / Math.sqrt(v / d + attrs.eps) // (1), (2)
-      invStd[r] = is
-      if (w !== undefined && b !== undefined) { // the common case, its own loop (no test per element)
-        for (let i = o, j = 0; i < e; i++, j++) y[i] = w[j] * ((x[i] - mu) * is) + b[j] // (2), (3)
-      } else {
-        for (let i = o, j = 0; i < e; i++, j++) {
-          const h = (x[i] - mu) * is // (2)
-          y[i] = (w === undefined ? h : w[j] * h) + (b === undefined ? 0 : b[j]) // (3)
-        }
-      }
-    }
+    const y = allocate(x.length, { whole: true }), mean = allocate(rows, { work, whole: true }), invStd = allocate(rows, { work, whole: true })
+    parallelFor(layerNormForward, { x, y, mean, invStd, w: w && asShared(w, work), b: b && asShared(b, work), d, eps: attrs.eps }, rows, work)
     return E.right({ outputs: { y: make(inputs.x!.shape, y) }, cache: { d, x, mean, invStd, weight: inputs.weight, bias: inputs.bias } })
   },
   backward: (_attrs, { d, x, mean, invStd, weight, bias }, { y: g }) => {
-    const gd = g.data, w = weight?.data
-    const rows = invStd.length
-    const dx = new Float64Array(gd.length), dgamma = new Float64Array(d), dbeta = new Float64Array(d)
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, e = o + d, mu = mean[r], is = invStd[r]
-      let sD = 0, sDX = 0
-      const f = invStd[r] / d
-      if (w !== undefined) { // the common case, its own loops (no test per element)
-        for (let i = o, j = 0; i < e; i++, j++) {
-          const gi = gd[i], dh = gi * w[j] // (4)
-          const h = (x[i] - mu) * is // xhat, recomputed: the forward's expression on the same numbers
-          sD += dh
-          sDX += dh * h
-          dgamma[j] += gi * h // (4)
-          dbeta[j] += gi // (4)
-        }
-        for (let i = o, j = 0; i < e; i++, j++) dx[i] = f * (d * (gd[i] * w[j]) - sD - ((x[i] - mu) * is) * sDX) // (5)
-        continue
-      }
-      for (let i = o, j = 0; i < e; i++, j++) {
-        const dh = gd[i] // (4)
-        const h = (x[i] - mu) * is // xhat, recomputed: the forward's expression on the same numbers
-        sD += dh
-        sDX += dh * h
-        dbeta[j] += gd[i] // (4); no weight: no dgamma to return
-      }
-      for (let i = o; i < e; i++) dx[i] = f * (d * gd[i] - sD - ((x[i] - mu) * is) * sDX) // (5)
-    }
+    const gd = g.data, work = gd.length
+    const dx = allocate(gd.length, { whole: true }), dgamma = allocate(d, { work, whole: true }), dbeta = allocate(d, { work, whole: true })
+    const args: RowBackwardArgs = { x, g: gd, mean, invStd, w: weight && asShared(weight.data, work), d, dx, dgamma, dbeta }
+    parallelFor(layerNormBackwardRows, args, invStd.length, work)
+    parallelFor(layerNormBackwardColumns, args, d, work)
     const out: Record<string, Tensor> = { x: make(g.shape, dx) }
     if (weight !== undefined) out.weight = make(weight.shape, dgamma)
     if (bias !== undefined) out.bias = make(bias.shape, dbeta)

@@ -13,6 +13,8 @@ import { defineOp } from '../core/op.ts'
 import { type Shape, make } from '../core/tensor.ts'
 import * as MaxPool2d from '../pooling/max-pool2d.ts'
 import { windows } from '../pooling/windows.ts'
+import { allocate, allocateInt32, asShared } from './shared-array.ts'
+import { parallelFor, rangeKernel } from './threads.ts'
 
 interface Cache { readonly argmax: Int32Array; readonly xShape: Shape; readonly plane: number }
 
@@ -30,9 +32,9 @@ const taps = (o: number, s: number, p: number, d: number, k: number, len: number
  * 0 then 1, column 0 then 1) with its comparison, so the results are the
  * generic loop's to the bit.
  */
-const pool2x2 = (xd: Float64Array, planes: number, h: number, w: number, ho: number, wo: number, y: Float64Array, idx: Float64Array, arg: Int32Array): void => {
-  let o = 0
-  for (let nc = 0; nc < planes; nc++) {
+const pool2x2 = (xd: Float64Array, lo: number, hi: number, h: number, w: number, ho: number, wo: number, y: Float64Array, idx: Float64Array, arg: Int32Array): void => {
+  let o = lo * ho * wo
+  for (let nc = lo; nc < hi; nc++) {
     const base = nc * h * w
     for (let oh = 0; oh < ho; oh++) {
       const r0 = 2 * oh * w, r1 = r0 + w
@@ -53,6 +55,52 @@ const pool2x2 = (xd: Float64Array, planes: number, h: number, w: number, ho: num
   }
 }
 
+interface ForwardArgs {
+  readonly x: Float64Array; readonly y: Float64Array; readonly idx: Float64Array; readonly arg: Int32Array
+  readonly rowLo: Int32Array; readonly rowHi: Int32Array; readonly colLo: Int32Array; readonly colHi: Int32Array
+  readonly h: number; readonly w: number; readonly ho: number; readonly wo: number
+  readonly sh: number; readonly sw: number; readonly dh: number; readonly dw: number; readonly ph: number; readonly pw: number
+  /** 1: the 2 x 2, stride 2 window inside the image (pool2x2) */
+  readonly two: number
+}
+
+/** (1)-(3) over (n, c) planes [lo, hi). */
+export const maxPoolForward = rangeKernel('max_pool2d.forward', (a: ForwardArgs, lo: number, hi: number) => {
+  const { x: xd, y, idx, arg, rowLo, rowHi, colLo, colHi, h, w, ho, wo, sh, sw, dh, dw, ph, pw } = a
+  if (a.two === 1) { pool2x2(xd, lo, hi, h, w, ho, wo, y, idx, arg); return }
+  let o = lo * ho * wo
+  for (let nc = lo; nc < hi; nc++) {
+    const base = nc * h * w
+    for (let oh = 0; oh < ho; oh++) {
+      const i0 = rowLo[oh], i1 = rowHi[oh], ih0 = oh * sh - ph
+      for (let ow = 0; ow < wo; ow++, o++) {
+        const j0 = colLo[ow], j1 = colHi[ow], iw0 = ow * sw - pw
+        let best = -Infinity, at = -1 // (3)
+        for (let i = i0; i < i1; i++) {
+          const row = (ih0 + i * dh) * w + iw0
+          for (let j = j0; j < j1; j++) {
+            const p = row + j * dw
+            const v = xd[base + p]
+            if (at < 0 || v > best || v !== v) { best = v; at = p } // (2)
+          }
+        }
+        y[o] = best // (1)
+        idx[o] = at // (2)
+        arg[o] = at
+      }
+    }
+  }
+})
+
+/** (4) over (n, c) planes [lo, hi): each plane of dx set to zero, then the winners' gradients added in order. */
+export const maxPoolBackward = rangeKernel('max_pool2d.backward', ({ argmax, g, dx, hw, plane }: { argmax: Int32Array; g: Float64Array; dx: Float64Array; hw: number; plane: number }, lo: number, hi: number) => {
+  dx.fill(0, lo * hw, hi * hw) // the range is written whole (./threads.ts): a rerun gives the same dx
+  for (let nc = lo, o = lo * plane; nc < hi; nc++) {
+    const base = nc * hw
+    for (const e = o + plane; o < e; o++) if (argmax[o] >= 0) dx[base + argmax[o]] += g[o] // (4)
+  }
+})
+
 export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
   name: 'max_pool2d',
   inputs: MaxPool2d.op.inputs,
@@ -66,44 +114,20 @@ export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
     const rowLo = new Int32Array(ho), rowHi = new Int32Array(ho), colLo = new Int32Array(wo), colHi = new Int32Array(wo)
     for (let oh = 0; oh < ho; oh++) [rowLo[oh], rowHi[oh]] = taps(oh, sh, pad[0], dh, kh, h)
     for (let ow = 0; ow < wo; ow++) [colLo[ow], colHi[ow]] = taps(ow, sw, pad[1], dw, kw, w)
-    const y = new Float64Array(n * c * ho * wo), idx = new Float64Array(y.length), arg = new Int32Array(y.length)
-    if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pad[0] === 0 && pad[1] === 0 && 2 * ho <= h && 2 * wo <= w) {
-      pool2x2(xd, n * c, h, w, ho, wo, y, idx, arg)
-    } else {
-      let o = 0
-      for (let nc = 0; nc < n * c; nc++) {
-        const base = nc * h * w
-        for (let oh = 0; oh < ho; oh++) {
-          const i0 = rowLo[oh], i1 = rowHi[oh], ih0 = oh * sh - pad[0]
-          for (let ow = 0; ow < wo; ow++, o++) {
-            const j0 = colLo[ow], j1 = colHi[ow], iw0 = ow * sw - pad[1]
-            let best = -Infinity, at = -1 // (3)
-            for (let i = i0; i < i1; i++) {
-              const row = (ih0 + i * dh) * w + iw0
-              for (let j = j0; j < j1; j++) {
-                const p = row + j * dw
-                const v = xd[base + p]
-                if (at < 0 || v > best || v !== v) { best = v; at = p } // (2)
-              }
-            }
-            y[o] = best // (1)
-            idx[o] = at // (2)
-            arg[o] = at
-          }
-        }
-      }
-    }
+    const work = xd.length
+    const y = allocate(n * c * ho * wo, { work, whole: true }), idx = allocate(y.length, { work, whole: true }), arg = allocateInt32(y.length, { work, whole: true })
+    const two = kh === 2 && kw === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pad[0] === 0 && pad[1] === 0 && 2 * ho <= h && 2 * wo <= w
+    parallelFor(maxPoolForward, {
+      x: xd, y, idx, arg, rowLo: asShared(rowLo, work), rowHi: asShared(rowHi, work), colLo: asShared(colLo, work), colHi: asShared(colHi, work),
+      h, w, ho, wo, sh, sw, dh, dw, ph: pad[0], pw: pad[1], two: two ? 1 : 0,
+    }, n * c, work)
     const shape = [n, c, ho, wo]
     return E.right({ outputs: { y: make(shape, y), indices: make(shape, idx, 'int64') }, cache: { argmax: arg, xShape: x!.shape, plane: ho * wo } })
   },
   backward: (_a, { argmax, xShape, plane }, { y: g }) => {
-    const hw = xShape[2] * xShape[3]
-    const dx = new Float64Array(xShape.reduce((p, q) => p * q, 1))
-    const gd = g.data
-    for (let nc = 0, o = 0; o < argmax.length; nc++) {
-      const base = nc * hw
-      for (const e = o + plane; o < e; o++) if (argmax[o] >= 0) dx[base + argmax[o]] += gd[o] // (4)
-    }
+    const hw = xShape[2] * xShape[3], planes = xShape[0] * xShape[1]
+    const dx = allocate(planes * hw, { whole: true }) // the kernel zeroes each plane it adds into
+    parallelFor(maxPoolBackward, { argmax, g: g.data, dx, hw, plane }, planes, dx.length)
     return { x: make(xShape, dx) }
   },
 })

@@ -1,0 +1,89 @@
+/**
+ * Recycling of the fast kernels' shared buffers (./shared-array.ts).
+ *
+ * Why: on the machines we measure, a fresh page costs about 2 us to fault in
+ * (the kernel zeroes it, and under a hypervisor the host may fault it in
+ * too), so writing a fresh 32 MB array costs 15 ms where writing one already
+ * in use costs 1.5 ms (docs/performance.md, "Fresh memory"). The memory-bound
+ * ops spend most of their time there. glibc reuses freed blocks below 32 MB
+ * and PyTorch rides on that; a SharedArrayBuffer never gets it. So we keep
+ * buffers of outputs nobody can reach any more and hand them out again.
+ *
+ * How it stays safe: a buffer handed out is a wrapper A of some memory, and
+ * the pool keeps a second wrapper B of the same memory (structuredClone of a
+ * SharedArrayBuffer shares, it does not copy). A FinalizationRegistry
+ * watches A: only when A itself has been collected (every view of it, and
+ * every reference to it, gone) does B go to the free list. Nothing a caller
+ * can still reach is ever reused. A reused buffer is zeroed unless its
+ * allocator promises to write every element (`whole`).
+ *
+ * What it costs: up to FREE_CAP bytes of idle buffers stay resident (the
+ * oldest are let go first when newer ones come back), and the dead buffers
+ * waiting for their finalizer. Finalizers run between tasks, so a loop that
+ * never yields to the event loop (a plain synchronous training loop)
+ * recycles nothing: after WATCH_CAP bytes watched with no finalizer run the
+ * pool stops watching, so such a loop allocates fresh memory as before and
+ * pins at most WATCH_CAP of garbage; a loop that awaits between steps
+ * recycles every step. Results never depend on it.
+ */
+
+/** Idle buffers kept for reuse, bytes. */
+export const FREE_CAP = 256 * 1024 * 1024
+/** Bytes watched since the last finalizer ran, at most. */
+export const WATCH_CAP = 512 * 1024 * 1024
+
+const free = new Map<number, SharedArrayBuffer[]>()
+/** Sizes of the idle buffers in the order they came back: the oldest goes first. */
+const order: number[] = []
+let freeBytes = 0
+let sinceFinalizer = 0
+let reused = 0
+
+const finalized = (b: SharedArrayBuffer): void => {
+  sinceFinalizer = 0
+  const bytes = b.byteLength
+  if (bytes > FREE_CAP) return
+  while (freeBytes + bytes > FREE_CAP) { // make room: the oldest idle buffer goes (B dropped, and its memory with it)
+    const old = order.shift()!
+    free.get(old)!.shift()
+    freeBytes -= old
+  }
+  const list = free.get(bytes)
+  if (list === undefined) free.set(bytes, [b])
+  else list.push(b)
+  order.push(bytes)
+  freeBytes += bytes
+}
+
+const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<SharedArrayBuffer>(finalized) : undefined
+
+/** Watches `a` (unless WATCH_CAP says finalizers are not running) so that its memory is recycled once `a` is unreachable. */
+const watch = (a: SharedArrayBuffer, b: () => SharedArrayBuffer): void => {
+  if (registry === undefined || sinceFinalizer + a.byteLength > WATCH_CAP) return
+  registry.register(a, b())
+  sinceFinalizer += a.byteLength
+}
+
+/**
+ * A shared buffer of `bytes` bytes: a recycled one (contents unspecified:
+ * the caller zeroes it or overwrites it) with `reused` true, else a fresh
+ * zeroed one. Either way watched for recycling.
+ */
+export const takeBuffer = (bytes: number): { readonly buffer: SharedArrayBuffer; readonly reused: boolean } => {
+  const list = free.get(bytes)
+  const b = list?.pop()
+  if (b !== undefined) {
+    order.splice(order.lastIndexOf(bytes), 1)
+    freeBytes -= bytes
+    reused++
+    const a = structuredClone(b)
+    watch(a, () => b)
+    return { buffer: a, reused: true }
+  }
+  const a = new SharedArrayBuffer(bytes)
+  watch(a, () => structuredClone(a))
+  return { buffer: a, reused: false }
+}
+
+/** What the pool holds now and how many buffers it has handed out again: for the specs and the benchmark. */
+export const bufferPoolStatus = (): { readonly freeBytes: number; readonly reused: number } => ({ freeBytes, reused })

@@ -1,0 +1,88 @@
+/**
+ * Float64 arrays a worker thread can write: the outputs (and the caches) of
+ * the fast kernels, from `MIN_WORK` elements up (./threads.ts), live on
+ * SharedArrayBuffers, so that the op splits its work across threads and so
+ * that the next op in a chain can too; their memory is recycled once nothing
+ * can reach them (./buffer-pool.ts). To the caller they are ordinary fresh
+ * Float64Arrays: same methods, same values, never aliased.
+ *
+ * One trap, handled here: V8 (Node 20) does not count SharedArrayBuffer
+ * memory toward its collection heuristics, so a loop that drops shared
+ * outputs would grow without bound until something else triggers a
+ * collection (measured: 10 GB after 300 arrays of 32 MB). Each shared
+ * buffer is therefore paired, through a WeakMap entry that lives exactly as
+ * long as the buffer, with an untouched ordinary ArrayBuffer of the same
+ * length. That one V8 does count, so collections come as often as they would
+ * for ordinary outputs. It is allocated uninitialized (Buffer.allocUnsafeSlow:
+ * malloc, not calloc), so its pages are never touched and cost address space
+ * only.
+ */
+import { takeBuffer } from './buffer-pool.ts'
+import { workThreshold } from './threads.ts'
+
+const ballast = new WeakMap<SharedArrayBuffer, ArrayBuffer>()
+
+interface NodeBuffer { readonly allocUnsafeSlow?: (n: number) => { readonly buffer: ArrayBuffer } }
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer
+
+let poison = false
+
+/**
+ * Specs only: a reused buffer whose allocator promised to write every element
+ * is filled with NaN instead of left as it was, so that a broken promise
+ * shows as NaN in the results, not as last call's numbers. Returns the
+ * previous setting.
+ */
+export const setPoison = (on: boolean): boolean => {
+  const was = poison
+  poison = on
+  return was
+}
+
+const sharedArray = (n: number, whole: boolean): Float64Array => {
+  const { buffer, reused } = takeBuffer(n * 8)
+  ballast.set(buffer, nodeBuffer!.allocUnsafeSlow!(Math.max(n * 8, 1)).buffer)
+  const a = new Float64Array(buffer)
+  if (reused && !whole) a.fill(0) // a fresh array is zeroed: so is a reused one
+  else if (reused && poison) a.fill(NaN)
+  return a
+}
+
+const canShare = typeof SharedArrayBuffer === 'function' && nodeBuffer?.allocUnsafeSlow !== undefined
+
+export interface AllocateOptions {
+  /**
+   * Elements the call touches (n itself by default): the small outputs of a
+   * large call, such as per-row statistics, pass the call's size so that its
+   * kernel can still go parallel.
+   */
+  readonly work?: number
+  /** The caller's kernel writes every element: a reused buffer need not be zeroed first. */
+  readonly whole?: boolean
+}
+
+/**
+ * A fresh Float64Array of n elements, zeroed unless `whole`; shared (and
+ * recycled) when the call it serves touches at least `workThreshold()`
+ * elements and the platform has SharedArrayBuffer.
+ */
+export const allocate = (n: number, o: AllocateOptions = {}): Float64Array =>
+  canShare && (o.work ?? n) >= workThreshold() ? sharedArray(n, o.whole === true) : new Float64Array(n)
+
+/** `allocate` for Int32 indices. */
+export const allocateInt32 = (n: number, o: AllocateOptions = {}): Int32Array =>
+  canShare && (o.work ?? n) >= workThreshold() ? new Int32Array(sharedArray(Math.ceil(n / 2), o.whole === true).buffer, 0, n) : new Int32Array(n)
+
+/**
+ * `a` itself when shared, or when `allocate` would not share for `work`; else
+ * a shared copy. For the small read-only arguments of a parallel kernel
+ * (class indices, per-class weights, window bounds), never for a large input:
+ * a copy of that would cost what the threads save, and a large input that is
+ * not shared runs serially instead.
+ */
+export const asShared = <T extends Float64Array | Int32Array>(a: T, work: number): T => {
+  if (!canShare || work < workThreshold() || a.buffer instanceof SharedArrayBuffer) return a
+  const s = (a instanceof Int32Array ? allocateInt32(a.length, { work, whole: true }) : allocate(a.length, { work, whole: true })) as T
+  s.set(a)
+  return s
+}
