@@ -3,7 +3,8 @@
  * memory (src/fast/buffer-pool.ts) give the one-thread results to the bit.
  *
  * The threshold is lowered to one element so that small random shapes take
- * the parallel path; inputs are put on shared memory (an unshared input runs
+ * the parallel path, and the recycler's smallest size to zero so that they
+ * are recycled; inputs are put on shared memory (an unshared input runs
  * serially, by design). Each case runs once serially, then twice on the
  * pool with a collection and a turn of the event loop between, so that the
  * second run gets buffers of the first back from the pool; with poison on, a
@@ -22,7 +23,7 @@ import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Tensor } from '../../src/core/tensor.ts'
-import { bufferPoolStatus } from '../../src/fast/buffer-pool.ts'
+import { bufferPoolStatus, setRecycleMin } from '../../src/fast/buffer-pool.ts'
 import { RANGE_KERNELS } from '../../src/fast/range-kernels.ts'
 import { setPoison } from '../../src/fast/shared-array.ts'
 import { poolReady, poolStatus, setWorkThreshold } from '../../src/fast/threads.ts'
@@ -127,28 +128,32 @@ const cases: Record<string, fc.Arbitrary<Case>> = {
 }
 
 let threshold = 0
+let recycleMin = 0
 let poisoned = false
 
 test.before(async () => {
   threshold = setWorkThreshold(1)
+  recycleMin = setRecycleMin(0)
   poisoned = setPoison(true)
   assert.ok(await poolReady(), 'the worker pool started (under tsx: the bootstrap of src/fast/threads.ts)')
 })
 
 test.after(() => {
   setWorkThreshold(threshold)
+  setRecycleMin(recycleMin)
   setPoison(poisoned)
 })
 
 for (const [name, arb] of Object.entries(cases)) {
   const title = `${name}: on the pool and on recycled buffers, the one-thread results to the bit`
   test(title, async () => {
-    const before = poolStatus().dispatches
+    const before = poolStatus().dispatches, reusedBefore = bufferPoolStatus().reused
     await fc.assert(fc.asyncProperty(arb, async (c) => {
       const v = await threeWays(c)
       if (!v.ok) throw new Error(v.message)
     }), { numRuns: 40, seed: seedOf(title) })
     assert.ok(poolStatus().dispatches > before, `${name}: no call went to the pool`)
+    assert.ok(bufferPoolStatus().reused > reusedBefore, `${name}: no buffer came back from the recycler`)
   })
 }
 

@@ -10,8 +10,9 @@
  * PyTorch time / ours (above 1: faster than PyTorch). PyTorch runs in one
  * persistent child interpreter fed one workload name per line.
  *
- * Ours is the library's public path, `apply` (the fast kernels, or the
- * reference with NN_ORACLE_REFERENCE=1 or --reference). Run it from the
+ * Ours is the library's public path, `apply` (the fast kernels, on every
+ * core unless NN_ORACLE_THREADS says otherwise, or the reference with
+ * NN_ORACLE_REFERENCE=1 or --reference). Run it from the
  * compiled build (`npm run bench:cpu`): under tsx every typed-array loop in the
  * process is about a third slower (docs/performance.md, issue 13 item 6).
  */
@@ -23,7 +24,7 @@ import { apply } from '../index.ts'
 import { type Tensor, make } from '../core/tensor.ts'
 import { keyFromSeed, normal, split } from '../core/random.ts'
 import { setReference } from '../fast/mode.ts'
-import { poolReady } from '../fast/threads.ts'
+import { poolReady, threadCount } from '../fast/threads.ts'
 
 /**
  * glibc's malloc tunables that keep freed large blocks in the heap for reuse
@@ -164,6 +165,9 @@ for line in sys.stdin:
     print(dt, dc, flush=True)
 `
 
+/** One turn of the event loop: what a training loop that awaits between steps gives the recycler (src/fast/buffer-pool.ts). */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r))
+
 /** Untimed runs per side before the timed ones. */
 const WARM_UP = 3
 
@@ -267,7 +271,7 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   }
   const os = await import('node:os')
   console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
-    `${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `ours with ${threadCount()} thread${threadCount() === 1 ? '' : 's'} (NN_ORACLE_THREADS), ${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps after ${WARM_UP} warm-up, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
     `malloc: ${process.env.GLIBC_TUNABLES ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} (both sides)` : 'glibc defaults (both sides)'}`)
   const rows: string[] = []
   let met = 0
@@ -277,11 +281,13 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
     await poolReady()
     if (torch) await torch.time(w.name) // set-up
     for (let r = 1; r < WARM_UP; r++) {
+      await turn()
       ours()
       if (torch) await torch.time(w.name)
     }
     const a: Timing[] = [], b: Timing[] = []
     for (let r = 0; r < reps; r++) {
+      await turn() // as with PyTorch in the loop: finalizers run, and the buffer recycler gets last run's outputs back
       a.push(ours())
       if (torch) b.push(await torch.time(w.name))
     }

@@ -9,13 +9,16 @@
  * One trap, handled here: V8 (Node 20) does not count SharedArrayBuffer
  * memory toward its collection heuristics, so a loop that drops shared
  * outputs would grow without bound until something else triggers a
- * collection (measured: 10 GB after 300 arrays of 32 MB). Each shared
+ * collection (measured: 10 GB after 300 arrays of 32 MB). Each fresh shared
  * buffer is therefore paired, through a WeakMap entry that lives exactly as
  * long as the buffer, with an untouched ordinary ArrayBuffer of the same
  * length. That one V8 does count, so collections come as often as they would
  * for ordinary outputs. It is allocated uninitialized (Buffer.allocUnsafeSlow:
  * malloc, not calloc), so its pages are never touched and cost address space
- * only.
+ * only. A recycled buffer takes no new memory and gets none (allocating it
+ * cost about 1 ms a call in the benchmark): if collections then lag, the
+ * free list runs dry, fresh buffers come with their ballast, and that
+ * pressure brings the collection that refills it.
  */
 import { takeBuffer } from './buffer-pool.ts'
 import { workThreshold } from './threads.ts'
@@ -41,7 +44,7 @@ export const setPoison = (on: boolean): boolean => {
 
 const sharedArray = (n: number, whole: boolean): Float64Array => {
   const { buffer, reused } = takeBuffer(n * 8)
-  ballast.set(buffer, nodeBuffer!.allocUnsafeSlow!(Math.max(n * 8, 1)).buffer)
+  if (!reused) ballast.set(buffer, nodeBuffer!.allocUnsafeSlow!(Math.max(n * 8, 1)).buffer)
   const a = new Float64Array(buffer)
   if (reused && !whole) a.fill(0) // a fresh array is zeroed: so is a reused one
   else if (reused && poison) a.fill(NaN)
