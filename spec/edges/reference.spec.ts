@@ -7,7 +7,8 @@
  *    gradient of the [1] side is a sum over nothing, 0).
  *  - infinite parameters with weight decay 0: no optimizer step turns them
  *    into NaN (0 * inf), since a zero decay is skipped, as PyTorch's
- *    `if weight_decay != 0` does; the moments stay finite.
+ *    `if weight_decay != 0` does; the moments stay finite (the reference's
+ *    step and, for adam_step, its fast path too).
  *  - exact kinks and thresholds, and one ulp to either side: relu and
  *    leaky_relu at 0, elu at 0, softplus at beta x = threshold (the log1p
  *    form applies at equality, the identity one ulp above).
@@ -18,6 +19,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Op, vjp } from '../../src/core/op.ts'
 import { type Tensor, fromArray, full } from '../../src/core/tensor.ts'
+import { referenceOf } from '../../src/fast/dispatch.ts'
 import { lookup } from '../../src/registry.ts'
 import { atKink, nextDown, nextUp, zeroSizeShape } from '../laws/edges.ts'
 import { failed, ok } from '../laws/result.ts'
@@ -68,11 +70,14 @@ for (const name of ['add', 'mul']) {
   })
 }
 
-const step = (name: string, attrs: Record<string, unknown>, inputs: Record<string, Tensor>): Record<string, Tensor> => {
-  const o = op(name)
-  const r = o.forward(attrsOf(o, attrs), inputs)
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
-  return r.right.outputs
+/** One step through the reference and, where the op has one, through its fast path (the registry's default): each must hold. */
+const steps = (name: string, attrs: Record<string, unknown>, inputs: Record<string, Tensor>): Record<string, Tensor>[] => {
+  const o = op(name), ref = referenceOf(o)
+  return (ref === o ? [o] : [ref, o]).map((p) => {
+    const r = p.forward(attrsOf(p, attrs), inputs)
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
+    return r.right.outputs
+  })
 }
 
 const P = () => fromArray([4], [Infinity, -Infinity, 1, -0.5])
@@ -81,22 +86,26 @@ const G = () => fromArray([4], [0.5, -0.25, 0.1, 0])
 test('sgd_step with weight decay 0 keeps infinite parameters infinite (never 0 * inf = NaN), with and without momentum', () => {
   for (const momentum of [0, 0.9]) {
     for (const nesterov of momentum > 0 ? [false, true] : [false]) {
-      const out = step('sgd_step', { lr: 0.1, momentum, nesterov, weight_decay: 0 }, { param: P(), grad: G(), ...(momentum > 0 ? { momentum_buffer: fromArray([4], [0.1, 0.2, 0.3, 0.4]) } : {}) })
+      for (const out of steps('sgd_step', { lr: 0.1, momentum, nesterov, weight_decay: 0 }, { param: P(), grad: G(), ...(momentum > 0 ? { momentum_buffer: fromArray([4], [0.1, 0.2, 0.3, 0.4]) } : {}) })) {
       assert.equal([out.param.data[0], out.param.data[1]], [Infinity, -Infinity], `momentum ${momentum}, nesterov ${nesterov}`)
       assert.ok(out.param.data.slice(2).every(Number.isFinite))
       if (out.momentum_buffer !== undefined) assert.ok(out.momentum_buffer.data.every(Number.isFinite), 'a NaN or infinite momentum buffer')
+      }
     }
   }
 })
 
 test('adam_step with weight decay 0 keeps infinite parameters infinite and the moments finite, Adam and AdamW', () => {
   for (const decoupled of [false, true]) {
-    const out = step('adam_step', { step: 3, weight_decay: 0, decoupled }, {
+    const outs = steps('adam_step', { step: 3, weight_decay: 0, decoupled }, {
       param: P(), grad: G(), exp_avg: fromArray([4], [0.1, -0.1, 0, 0]), exp_avg_sq: fromArray([4], [0.01, 0.02, 0, 0]),
     })
-    assert.equal([out.param.data[0], out.param.data[1]], [Infinity, -Infinity], `decoupled ${decoupled}`)
-    assert.ok(out.param.data.slice(2).every(Number.isFinite))
-    assert.ok(out.exp_avg.data.every(Number.isFinite) && out.exp_avg_sq.data.every(Number.isFinite), 'NaN or infinite moments')
+    assert.is(outs.length, 2, 'adam_step has a reference and a fast path')
+    for (const out of outs) {
+      assert.equal([out.param.data[0], out.param.data[1]], [Infinity, -Infinity], `decoupled ${decoupled}`)
+      assert.ok(out.param.data.slice(2).every(Number.isFinite))
+      assert.ok(out.exp_avg.data.every(Number.isFinite) && out.exp_avg_sq.data.every(Number.isFinite), 'NaN or infinite moments')
+    }
   }
 })
 

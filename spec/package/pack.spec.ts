@@ -24,7 +24,7 @@ test('the tarball ships dist (with the case format\'s schema), the case format p
   const outside = list.filter((f) => !/^package\/(dist\/.*\.(js|d\.ts)|dist\/docs\/case-format\.schema\.json|docs\/case-format\.md|README\.md|LICENSE|package\.json)$/.test(f))
   assert.equal(outside, [], 'unexpected files in the tarball')
   for (const f of ['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/spec/laws/index.js', 'package/dist/kernels/index.js',
-    'package/dist/src/cli/bin.js', 'package/dist/docs/case-format.schema.json', 'package/docs/case-format.md', 'package/LICENSE']) {
+    'package/dist/src/cli/bin.js', 'package/dist/src/fast/worker.js', 'package/dist/docs/case-format.schema.json', 'package/docs/case-format.md', 'package/LICENSE']) {
     assert.ok(list.includes(f), `${f} is missing from the tarball`)
   }
 })
