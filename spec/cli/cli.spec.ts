@@ -121,4 +121,13 @@ test('check - reads standard input; progress goes to standard error only, with c
   assert.is(renderProgress('check', 7, undefined, 1_000, 'cases', 100, 0.25), 'check [#####...............] 7 25% ETA 3s cases')
 })
 
+test('bench-cpu --no-torch times ours alone and prints its table: every column, a row per workload, no verdict without PyTorch', async () => {
+  const r = await cli(['bench-cpu', '--no-torch', '--only', 'max_pool2d', '--reps', '1'])
+  assert.is(r.code, 0, r.err)
+  assert.match(r.out, '| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met | ours, CPU ms | PyTorch, CPU ms | ours, sys ms | PyTorch, sys ms |')
+  assert.match(r.out, /\| max-pool 2x2 \[8,64,64,64\], fwd\+bwd \| \d+\.\d \| - \| - \| >= 1 \| - \| \d+\.\d \| - \| \d+\.\d \| - \|/)
+  assert.match(r.out, /ours with \d+ threads? \(NN_ORACLE_THREADS\), no PyTorch; 1 interleaved reps after 3 warm-up/)
+  assert.not.match(r.out, 'targets met')
+})
+
 test.run()
