@@ -9,7 +9,11 @@
  * pool with a collection and a turn of the event loop between, so that the
  * second run gets buffers of the first back from the pool; with poison on, a
  * reused buffer whose allocator promised to overwrite it arrives full of NaN,
- * so an element a kernel forgot to write shows. Every output and gradient
+ * so an element a kernel forgot to write shows. Between the two, one run cuts
+ * every split call into three parts run last first on one thread: a schedule
+ * the pool can produce (a worker done before the caller starts), made
+ * deterministic, so that a split whose parts are not independent fails every
+ * time, not only when the threads happen to overlap. Every output and gradient
  * must be identical, and the specs check that the pool really split calls
  * and really reused buffers (a law that never ran the parallel path would
  * prove nothing).
@@ -26,7 +30,7 @@ import type { Tensor } from '../../src/core/tensor.ts'
 import { bufferPoolStatus, setRecycleMin } from '../../src/fast/buffer-pool.ts'
 import { RANGE_KERNELS } from '../../src/fast/range-kernels.ts'
 import { setPoison } from '../../src/fast/shared-array.ts'
-import { poolReady, poolStatus, setWorkThreshold } from '../../src/fast/threads.ts'
+import { poolReady, poolStatus, setReverseParts, setWorkThreshold } from '../../src/fast/threads.ts'
 import { failed, ok, type Verdict } from '../laws/result.ts'
 import { seedOf } from '../support/property.ts'
 import { identicalAll } from './bound.ts'
@@ -65,6 +69,11 @@ const threeWays = async (c: Case): Promise<Verdict> => {
   }
   const v1 = check('parallel', first)
   if (!v1.ok) return v1
+  const wasParts = setReverseParts(3)
+  let reversed: E.Either<string, Run>
+  try { reversed = runOp(op, c.attrs, inputs, cot) } finally { setReverseParts(wasParts) }
+  const v2 = check('in three parts, last first', reversed)
+  if (!v2.ok) return v2
   gc()
   await tick() // the finalizers of the first run's dropped buffers run here: the second run reuses them
   return check('parallel, on recycled buffers', runOp(op, c.attrs, inputs, cot))

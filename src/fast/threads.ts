@@ -151,6 +151,22 @@ export const poolReady = async (timeoutMs = 10_000): Promise<boolean> => {
   return true
 }
 
+let reverseParts = 0
+
+/**
+ * Specs only: with n > 1, every call that would go parallel is cut into n
+ * parts that run on the calling thread, last part first. That is a schedule
+ * the pool can produce (a worker done before the caller starts), made
+ * deterministic: a kernel whose parts are not independent, or a caller that
+ * splits one that is not, gives other bits than one thread. 0 turns it off;
+ * returns the previous setting.
+ */
+export const setReverseParts = (n: number): number => {
+  const was = reverseParts
+  reverseParts = n
+  return was
+}
+
 /** Whether the pool runs, is broken (a worker failed a range), and how many calls it has split: what the specs check. */
 export const poolStatus = (): { readonly running: boolean; readonly broken: boolean; readonly dispatches: number } =>
   ({ running: pool !== undefined, broken: pool?.broken ?? false, dispatches: pool?.dispatches ?? 0 })
@@ -164,6 +180,10 @@ const shareable = (v: unknown): boolean =>
  * decides whether the hand-off pays). Returns once every unit is done.
  */
 export const parallelFor = <A extends object>(k: RangeKernel<A>, args: A, units: number, work: number): void => {
+  if (reverseParts > 1 && work >= minWork && units > 1) {
+    for (let i = reverseParts - 1; i >= 0; i--) k.run(args, Math.floor((i * units) / reverseParts), Math.floor(((i + 1) * units) / reverseParts))
+    return
+  }
   const p = work >= minWork && units > 1 ? getPool() : undefined
   const ready = p === undefined ? [] : p.workers.filter((w) => Atomics.load(w.ctrl, READY) === 1)
   if (p === undefined || ready.length === 0 || !Object.values(args).every(shareable)) { k.run(args, 0, units); return }
