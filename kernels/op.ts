@@ -75,15 +75,18 @@ const rowOf: KernelSpec = {
   },
 }
 
-/** Row `which` of `t` read as [rows, size(shape)], as a new device tensor of `shape`. */
-export const takeRow = async (dev: Device, t: DeviceTensor, rows: number, which: number, shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> => {
-  const n = sizeOf(shape)
-  const r = await runResident(dev, rowOf, [n], [bind(t, [rows, n]), which])
+/** Element `index` along one axis of `t` bound as `dims`, by `kernel`, as a new device tensor of `shape` (the kernel's result released). */
+const take = async (dev: Device, kernel: KernelSpec, t: DeviceTensor, dims: Shape, index: number, shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> => {
+  const r = await runResident(dev, kernel, [sizeOf(shape)], [bind(t, dims), index])
   if (E.isLeft(r)) return r
   const v = reshape(r.right, shape)
   release(r.right)
   return v
 }
+
+/** Row `which` of `t` read as [rows, size(shape)], as a new device tensor of `shape`. */
+export const takeRow = (dev: Device, t: DeviceTensor, rows: number, which: number, shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> =>
+  take(dev, rowOf, t, [rows, sizeOf(shape)], which, shape)
 
 /** Column `col` of an element-major [n, k] tensor (a k-component kernel result, ../runtime.ts `components`). */
 const columnOf: KernelSpec = {
@@ -95,11 +98,5 @@ const columnOf: KernelSpec = {
 }
 
 /** Column `col` of `t` read as [size(shape), k], as a new device tensor of `shape`. */
-export const takeColumn = async (dev: Device, t: DeviceTensor, k: number, col: number, shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> => {
-  const n = sizeOf(shape)
-  const r = await runResident(dev, columnOf, [n], [bind(t, [n, k]), col])
-  if (E.isLeft(r)) return r
-  const v = reshape(r.right, shape)
-  release(r.right)
-  return v
-}
+export const takeColumn = (dev: Device, t: DeviceTensor, k: number, col: number, shape: Shape): Promise<E.Either<KernelError, DeviceTensor>> =>
+  take(dev, columnOf, t, [sizeOf(shape), k], col, shape)

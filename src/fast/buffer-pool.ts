@@ -4,7 +4,7 @@
  * Why: on the machines we measure, a fresh page costs about 2 us to fault in
  * (the kernel zeroes it, and under a hypervisor the host may fault it in
  * too), so writing a fresh 32 MB array costs 15 ms where writing one already
- * in use costs 1.5 ms (docs/performance.md, "Fresh memory"). The memory-bound
+ * in use costs 1.5 ms (docs/performance.md, "Recycled memory"). The memory-bound
  * ops spend most of their time there. glibc reuses freed blocks below 32 MB
  * and PyTorch rides on that; a SharedArrayBuffer never gets it. So we keep
  * buffers of outputs nobody can reach any more and hand them out again.
@@ -43,6 +43,7 @@ export const setRecycleMin = (bytes: number): number => {
   recycleMin = bytes
   return was
 }
+
 /** Idle buffers kept for reuse, bytes. */
 export const FREE_CAP = 256 * 1024 * 1024
 /** Bytes watched since the last finalizer ran, at most. */

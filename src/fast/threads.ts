@@ -98,7 +98,7 @@ export const threadCount = (): number => {
   return Math.max(1, Math.min(8, os?.availableParallelism?.() ?? 1))
 }
 
-/** Whether this process can run the pool at all (and so whether large arrays should be allocated shared). */
+/** Whether this process can run the pool at all (large arrays are shared either way: ./shared-array.ts recycles them). */
 export const poolPossible: boolean = typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' &&
   builtin<WorkerThreads>('node:worker_threads')?.isMainThread === true && threadCount() > 1
 
@@ -171,6 +171,9 @@ export const setReverseParts = (n: number): number => {
 export const poolStatus = (): { readonly running: boolean; readonly broken: boolean; readonly dispatches: number } =>
   ({ running: pool !== undefined, broken: pool?.broken ?? false, dispatches: pool?.dispatches ?? 0 })
 
+/** Where part i of `parts` contiguous parts of [0, units) starts. */
+const bound = (i: number, units: number, parts: number): number => Math.floor((i * units) / parts)
+
 const shareable = (v: unknown): boolean =>
   !(v instanceof Float64Array || v instanceof Int32Array) || v.buffer instanceof SharedArrayBuffer
 
@@ -181,14 +184,14 @@ const shareable = (v: unknown): boolean =>
  */
 export const parallelFor = <A extends object>(k: RangeKernel<A>, args: A, units: number, work: number): void => {
   if (reverseParts > 1 && work >= minWork && units > 1) {
-    for (let i = reverseParts - 1; i >= 0; i--) k.run(args, Math.floor((i * units) / reverseParts), Math.floor(((i + 1) * units) / reverseParts))
+    for (let i = reverseParts - 1; i >= 0; i--) k.run(args, bound(i, units, reverseParts), bound(i + 1, units, reverseParts))
     return
   }
   const p = work >= minWork && units > 1 ? getPool() : undefined
   const ready = p === undefined ? [] : p.workers.filter((w) => Atomics.load(w.ctrl, READY) === 1)
   if (p === undefined || ready.length === 0 || !Object.values(args).every(shareable)) { k.run(args, 0, units); return }
   const parts = Math.min(ready.length + 1, units)
-  const cut = (i: number): number => Math.floor((i * units) / parts)
+  const cut = (i: number): number => bound(i, units, parts)
   const seq = ++p.seq
   p.dispatches++
   for (let i = 1; i < parts; i++) {
