@@ -126,7 +126,7 @@ test('bench-cpu --no-torch times ours alone and prints its table: every column, 
   assert.is(r.code, 0, r.err)
   assert.match(r.out, '| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met | ours, CPU ms | PyTorch, CPU ms | ours, sys ms | PyTorch, sys ms |')
   assert.match(r.out, /\| max-pool 2x2 \[8,64,64,64\], fwd\+bwd \| \d+\.\d \| - \| - \| >= 1 \| - \| \d+\.\d \| - \| \d+\.\d \| - \|/)
-  assert.match(r.out, /ours with \d+ threads? \(NN_ORACLE_THREADS\), no PyTorch; 1 interleaved reps after 3 warm-up/)
+  assert.match(r.out, /ours with \d+ threads? \(NN_ORACLE_THREADS\), no PyTorch; 1 round of 2 counted runs per side \(blocks of 3 after 50 ms of quiet\), 3 warm-up/)
   assert.not.match(r.out, 'targets met')
 })
 

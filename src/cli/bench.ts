@@ -5,10 +5,22 @@
  * Each workload is set up once on both sides (untimed), warmed up WARM_UP
  * times alternating (untimed: the JIT, the worker pool and the buffer pool
  * reach their steady state, as they do in a training loop), then
- * timed `--reps` times, ours and PyTorch's alternating, so that the load of a
- * shared machine falls on both alike; the table gives medians and the ratio
- * PyTorch time / ours (above 1: faster than PyTorch). PyTorch runs in one
- * persistent child interpreter fed one workload name per line.
+ * timed in `--reps` rounds, each a block of BLOCK runs of PyTorch then a
+ * block of ours, so that the load of a shared machine falls on both alike;
+ * the table gives medians and the ratio PyTorch time / ours (above 1: faster
+ * than PyTorch). PyTorch runs in one persistent child interpreter fed one
+ * workload name per line.
+ *
+ * Why blocks, with a pause before each: PyTorch's OpenMP threads spin on the
+ * cores for some milliseconds after each parallel region (libgomp's default
+ * wait policy) and a run of ours started at once shares both cores with them
+ * (measured: our layer norm 26.5 ms straight after PyTorch, 20-21 ms with
+ * OMP_WAIT_POLICY=PASSIVE or a pause, PyTorch's own time unchanged). So each
+ * block starts after SETTLE_MS of quiet, runs back to back as a training
+ * loop does (PyTorch's threads stay hot, ours await one event-loop turn),
+ * and its first run, which pays the waking of threads and caches, is not
+ * counted: each side is timed in its own steady state on an otherwise idle
+ * machine.
  *
  * Ours is the library's public path, `apply` (the fast kernels, on every
  * core unless NN_ORACLE_THREADS says otherwise, or the reference with
@@ -34,13 +46,21 @@ import { poolReady, threadCount } from '../fast/threads.ts'
  */
 export const TUNED_MALLOC = 'GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295'
 
+/** Runs per side and round; the first of each block is not counted (see the header). */
+export const BLOCK = 3
+
+/** Quiet before each block, ms: far longer than libgomp's spin after a parallel region (a few ms here, by what it cost our runs). */
+export const SETTLE_MS = 50
+
 export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--no-torch] [--tuned-malloc]
 
 Times the float64 workloads of issue 13 (forward + backward through apply)
 against PyTorch float64 in one run, interleaved, and prints medians and the
 ratio PyTorch time / ours (above 1: faster than PyTorch).
 
-  --reps N       timed repetitions per workload and side (default 5)
+  --reps N       rounds per workload (default 5); each round times a block of
+                 ${BLOCK} runs per side after ${SETTLE_MS} ms of quiet, the first
+                 run of each block not counted
   --only LIST    comma-separated workload names (default all): matmul, conv2d,
                  batch_norm, layer_norm, cross_entropy, gelu, max_pool2d, adam_step
   --python PATH  interpreter with torch (default /usr/bin/python3, then python3)
@@ -172,6 +192,8 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r))
 /** Untimed runs per side before the timed ones. */
 const WARM_UP = 3
 
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -276,7 +298,7 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   }
   const os = await import('node:os')
   console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
-    `ours with ${threadCount()} thread${threadCount() === 1 ? '' : 's'} (NN_ORACLE_THREADS), ${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} interleaved reps after ${WARM_UP} warm-up, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `ours with ${threadCount()} thread${threadCount() === 1 ? '' : 's'} (NN_ORACLE_THREADS), ${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} round${reps === 1 ? '' : 's'} of ${BLOCK - 1} counted runs per side (blocks of ${BLOCK} after ${SETTLE_MS} ms of quiet), ${WARM_UP} warm-up, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
     `malloc: ${process.env.GLIBC_TUNABLES ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} (both sides)` : 'glibc defaults (both sides)'}`)
   const rows: string[] = []
   let met = 0
@@ -292,9 +314,16 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
     }
     const a: Timing[] = [], b: Timing[] = []
     for (let r = 0; r < reps; r++) {
-      await turn() // as with PyTorch in the loop: finalizers run, and the buffer recycler gets last run's outputs back
-      a.push(ours())
-      if (torch) b.push(await torch.time(w.name))
+      if (torch) {
+        await pause(SETTLE_MS)
+        for (let i = 0; i < BLOCK; i++) { const t = await torch.time(w.name); if (i > 0) b.push(t) }
+      }
+      await pause(SETTLE_MS)
+      for (let i = 0; i < BLOCK; i++) {
+        await turn() // as with PyTorch in the loop: finalizers run, and the buffer recycler gets last run's outputs back
+        const t = ours()
+        if (i > 0) a.push(t)
+      }
     }
     const ma = median(a.map((t) => t.wall)), mb = torch ? median(b.map((t) => t.wall)) : NaN
     const ca = median(a.map((t) => t.cpu)), cb = torch ? median(b.map((t) => t.cpu)) : NaN

@@ -1,7 +1,6 @@
 /**
  * exp in plain float64 arithmetic, about twice as fast as V8's `Math.exp`
- * (a call into fdlibm per element; 27-29 ms against 52-54 ms for 4M calls
- * here), for the fast paths whose cost
+ * (a call into fdlibm per element; 3.35 against 6.3-6.6 ns a call here, 4M calls), for the fast paths whose cost
  * is exp (cross entropy, GELU). Table-driven (Tang 1989, "Table-driven
  * implementation of the exponential function in IEEE floating-point
  * arithmetic", ACM TOMS 15(2)), N = 128:
@@ -34,7 +33,8 @@
  * spec/fast/exp.spec.ts checks (4) against Math.exp (itself within 1 ulp).
  */
 
-const N = 128
+const LOG_N = 7
+const N = 1 << LOG_N // 128
 const SHIFT = 6755399441055744 // 1.5 * 2^52: v + SHIFT - SHIFT rounds v to an integer (|v| < 2^51)
 const INV_L = N / Math.LN2
 /**
@@ -65,7 +65,11 @@ export const fexp = (v: number, lo: number): number => {
   if (!(s >= -708 && s <= 709)) return Math.exp(s) // subnormal or overflowing results, NaN
   const k = s * INV_L + SHIFT - SHIFT // (1)
   const r = ((v - k * L1) + lo) - k * L2 // (2)
-  const j = k & (N - 1) // k mod N, also for negative k (two's complement)
+  // k as an int32 (exact: |k| <= 131072), so that j = k mod N and e = (k - j) / N are
+  // integer operations, & and an arithmetic shift (floor division by N = 2^7, also for
+  // negative k); the same values as in float arithmetic, a fifth faster per call
+  // (4M calls: 3.35 against 4.13 ns each), the float forms being conversions per index.
+  const ki = k | 0
   const p = 1 + r * (1 + r * (0.5 + r * (C3 + r * (C4 + r * C5)))) // (3)
-  return T[j] * p * P[1100 + (k - j) / N] // (3)
+  return T[ki & (N - 1)] * p * P[1100 + (ki >> LOG_N)] // (3)
 }

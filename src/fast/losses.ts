@@ -82,14 +82,14 @@ interface BackwardArgs {
   readonly c: number; readonly k: number; readonly smoothing: number; readonly sw: number
 }
 
-/** (7) over batch rows [lo, hi); an ignored position keeps its zeros. */
+/** (7) over batch rows [lo, hi), every element written: an ignored position gets zeros (so dx need not be zeroed first). */
 export const ceBackward = rangeKernel('cross_entropy.backward', (a: BackwardArgs, lo: number, hi: number) => {
   const { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw } = a
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
-      const i = b * k + j, y = cls[i]
-      if (y < 0) continue // ignored: zero gradient
-      const base = b * c * k + j, r = invSum[i], di = d[i], wy = w[y]
+      const i = b * k + j, y = cls[i], base = b * c * k + j
+      if (y < 0) { for (let cc = 0, f = base; cc < c; cc++, f += k) dx[f] = 0; continue } // ignored: zero gradient
+      const r = invSum[i], di = d[i], wy = w[y]
       for (let cc = 0, f = base; cc < c; cc++, f += k) {
         const p = terms[f] * r // (8)
         dx[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
@@ -136,7 +136,7 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
     const { lay, inputShape, terms, invSum, cls, w, divisor } = tagged.cache
     const { c, k } = lay, e = attrs.label_smoothing
     const d = asShared(spread(cot.loss, lay.positions, attrs.reduction, divisor), terms.length)
-    const dx = allocate(terms.length) // zeroed: an ignored position keeps them
+    const dx = allocate(terms.length, { whole: true }) // the kernel writes every element
     let sw = 0
     for (let cc = 0; cc < c; cc++) sw += w[cc]
     parallelFor(ceBackward, { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw }, lay.n, terms.length)
