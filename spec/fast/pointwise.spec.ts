@@ -18,7 +18,7 @@ import { suite } from 'uvu'
 import type { Tensor } from '../../src/core/tensor.ts'
 import { cody, erfc } from '../../src/activations/erf.ts'
 import { normalCdf } from '../../src/activations/gelu.ts'
-import { A_FAST } from '../../src/fast/activations.ts'
+import { A_FAST, CHUNK } from '../../src/fast/activations.ts'
 import { type Verdict, all, failed, ok } from '../laws/result.ts'
 import { property } from '../support/property.ts'
 import { identicalAll } from './bound.ts'
@@ -88,6 +88,21 @@ property(test, 'gelu "none": fast within the derived bound of the reference (ide
     return both(dualOf('gelu'), { approximate: 'none' }, { x }, { y: g }, (f, r) =>
       geluWithin(x, g, { y: f.outputs.y, dx: f.gradients.x }, { y: r.outputs.y, dx: r.gradients.x }))
   }, 100)
+
+property(test, 'gelu "none" across the forward\'s chunks: every element of every chunk (the last one partial) within the bound, specials at the chunk edges',
+  fc.record({ chunks: fc.integer({ min: 1, max: 3 }), extra: fc.integer({ min: -2, max: 2 }), scale: fc.constantFrom(1, 5), seed: fc.integer(SEED) }),
+  ({ chunks, extra, scale, seed }) => {
+    const n = chunks * CHUNK + extra
+    const d = drawer(seed)
+    const x = d.normal([n], scale)
+    const specials = [0, -0, Infinity, -Infinity, NaN, 30, -30, 0.5, -0.5]
+    for (let c = 0; c <= chunks; c++) {
+      for (const at of [c * CHUNK - 1, c * CHUNK]) if (at >= 0 && at < n) x.data[at] = specials[(seed + c + at) % specials.length]
+    }
+    const g = d.normal([n])
+    return both(dualOf('gelu'), { approximate: 'none' }, { x }, { y: g }, (f, r) =>
+      geluWithin(x, g, { y: f.outputs.y, dx: f.gradients.x }, { y: r.outputs.y, dx: r.gradients.x }))
+  }, 12)
 
 property(test, 'gelu "tanh" and "sigmoid" take the reference: identical to the bit',
   fc.record({ n: fc.integer({ min: 0, max: 64 }), scale: fc.constantFrom(1, 5, 40), approximate: fc.constantFrom('tanh', 'sigmoid'), special: fc.boolean(), seed: fc.integer(SEED) }),

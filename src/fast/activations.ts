@@ -43,36 +43,73 @@ const CUT = 2 ** 20
 
 type Cache = { readonly ref: true; readonly cache: unknown } | { readonly ref: false; readonly dy: Float64Array }
 
-/** (1), (2) over elements [lo, hi): y and y'(x), for the backward. */
+/**
+ * Elements per chunk of the forward: each chunk is split into its a <= THRESH
+ * elements and the rest before either is computed.
+ */
+export const CHUNK = 4096
+
+/**
+ * (1), (2) over elements [lo, hi): y and y'(x), for the backward.
+ *
+ * Which formula an element takes, a <= THRESH or above, is a coin toss for
+ * data centred on zero (|x| <= 0.66 for half of a standard normal), and a
+ * branch on it mispredicted about every other element: the loop took 65 ms
+ * on 4M normal draws, 40 ms on the same draws sorted. So each chunk is first
+ * split, without a branch on the data, into two lists of indices (every index
+ * is written to both lists, and a 0/1 count says which list keeps it), then
+ * each list runs its formula in a loop of its own. Every element gets the
+ * same expressions as before on the same numbers: the values do not change,
+ * only the order in which elements are visited.
+ */
 export const geluForward = rangeKernel('gelu.forward', ({ x: xd, y, dy }: { x: Float64Array; y: Float64Array; dy: Float64Array }, lo: number, hi: number) => {
-  for (let i = lo; i < hi; i++) {
-    const v = xd[i]
-    const am = -v * Math.SQRT1_2, a = Math.abs(am)
-    let phi: number, e: number // Phi(v), and exp(-a^2) ~ exp(-v^2/2)
-    if (a <= THRESH) {
-      phi = 0.5 * (1 - erfSmall(am)) // erf.ts (1), (4): the reference's Phi to the bit
-      e = fexp(-0.5 * v * v, 0) // the reference's argument
-    } else if (!(a <= A_FAST)) { // far tails, infinities, NaN: the reference's expressions
-      phi = Gelu.normalCdf(v)
-      e = Math.exp(-0.5 * v * v)
-    } else {
-      const s = Math.trunc(a * CUT) / CUT
-      e = fexp(-s * s, -((a - s) * (a + s))) // exp(-a^2), (3)
-      let r: number
-      if (a <= 4) { // erf.ts (2), Horner unrolled in the reference's order
-        const num = (((((((C8 * a + C0) * a + C1) * a + C2) * a + C3) * a + C4) * a + C5) * a + C6) * a
-        const den = (((((((a + D0) * a + D1) * a + D2) * a + D3) * a + D4) * a + D5) * a + D6) * a
-        r = e * ((num + C7) / (den + D7))
-      } else { // erf.ts (3)
-        const z = 1 / (a * a)
-        let num = P[5] * z, den = z
-        for (let k = 0; k < 4; k++) { num = (num + P[k]) * z; den = (den + Q[k]) * z }
-        r = e * ((SQRPI - (z * (num + P[4])) / (den + Q[4])) / a)
-      }
-      phi = 0.5 * (am < 0 ? 2 - r : r) // erf.ts (4)
+  const small = new Int32Array(CHUNK), rest = new Int32Array(CHUNK)
+  for (let c0 = lo; c0 < hi; c0 += CHUNK) {
+    const c1 = Math.min(hi, c0 + CHUNK)
+    let ns = 0, nr = 0
+    for (let i = c0; i < c1; i++) {
+      const t = Number(Math.abs(-xd[i] * Math.SQRT1_2) <= THRESH) // NaN: 0, the rest
+      small[ns] = i
+      rest[nr] = i
+      ns += t
+      nr += 1 - t
     }
-    y[i] = v * phi // (1)
-    dy[i] = phi + v * INV_SQRT2PI * e // (2)
+    for (let q = 0; q < ns; q++) { // a <= THRESH
+      const i = small[q], v = xd[i]
+      const phi = 0.5 * (1 - erfSmall(-v * Math.SQRT1_2)) // erf.ts (1), (4): the reference's Phi to the bit
+      const e = fexp(-0.5 * v * v, 0) // the reference's argument
+      y[i] = v * phi // (1)
+      dy[i] = phi + v * INV_SQRT2PI * e // (2), small regime
+    }
+    for (let q = 0; q < nr; q++) {
+      const i = rest[q], v = xd[i]
+      const am = -v * Math.SQRT1_2, a = Math.abs(am)
+      let phi: number, e: number // Phi(v), and exp(-a^2) ~ exp(-v^2/2)
+      if (!(a <= A_FAST)) { // far tails, infinities, NaN: the reference's expressions
+        phi = Gelu.normalCdf(v)
+        e = Math.exp(-0.5 * v * v)
+      } else {
+        const s = Math.trunc(a * CUT) / CUT
+        e = fexp(-s * s, -((a - s) * (a + s))) // exp(-a^2), (3)
+        let r: number
+        if (a <= 4) { // erf.ts (2), Horner unrolled in the reference's order
+          const num = (((((((C8 * a + C0) * a + C1) * a + C2) * a + C3) * a + C4) * a + C5) * a + C6) * a
+          const den = (((((((a + D0) * a + D1) * a + D2) * a + D3) * a + D4) * a + D5) * a + D6) * a
+          r = e * ((num + C7) / (den + D7))
+        } else { // erf.ts (3)
+          const z = 1 / (a * a)
+          let num = P[5] * z, den = z
+          for (let k = 0; k < 4; k++) { num = (num + P[k]) * z; den = (den + Q[k]) * z }
+          r = e * ((SQRPI - (z * (num + P[4])) / (den + Q[4])) / a)
+        }
+        // erf.ts (4), am < 0 ? 2 - r : r, by a 0/1 weight (the sign is a coin toss too):
+        // exact, as r is finite and positive, so w (2 - r) + (1 - w) r is one of them plus +0
+        const w = Number(am < 0)
+        phi = 0.5 * (w * (2 - r) + (1 - w) * r)
+      }
+      y[i] = v * phi // (1)
+      dy[i] = phi + v * INV_SQRT2PI * e // (2)
+    }
   }
 })
 
