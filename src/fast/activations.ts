@@ -63,7 +63,8 @@ export const CHUNK = 4096
  * only the order in which elements are visited.
  */
 export const geluForward = rangeKernel('gelu.forward', ({ x: xd, y, dy }: { x: Float64Array; y: Float64Array; dy: Float64Array }, lo: number, hi: number) => {
-  const small = new Int32Array(CHUNK), rest = new Int32Array(CHUNK)
+  const size = Math.min(CHUNK, Math.max(hi - lo, 0)) // a small call gets small lists
+  const small = new Int32Array(size), rest = new Int32Array(size)
   for (let c0 = lo; c0 < hi; c0 += CHUNK) {
     const c1 = Math.min(hi, c0 + CHUNK)
     let ns = 0, nr = 0
