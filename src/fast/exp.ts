@@ -1,9 +1,9 @@
 /**
  * exp in plain float64 arithmetic, about twice as fast as V8's `Math.exp`
- * (a call into fdlibm per element; 3.35 against 6.3-6.6 ns a call here, 4M calls), for the fast paths whose cost
- * is exp (cross entropy, GELU). Table-driven (Tang 1989, "Table-driven
- * implementation of the exponential function in IEEE floating-point
- * arithmetic", ACM TOMS 15(2)), N = 128:
+ * (a call into fdlibm per element; 3.35 against 6.3-6.6 ns a call here, 4M
+ * calls), for the fast paths whose cost is exp (cross entropy, GELU).
+ * Table-driven (Tang 1989, "Table-driven implementation of the exponential
+ * function in IEEE floating-point arithmetic", ACM TOMS 15(2)), N = 128:
  *   (1) k = round(v N / ln 2),  j = k mod N,  e = (k - j) / N
  *   (2) r = v - k ln2/N, evaluated as (v - k L1) + lo - k L2, L1 + L2 = ln2/N
  *   (3) exp(v + lo) = 2^e 2^(j/N) exp(r),  exp(r) ~ p(r) = sum_{i<=5} r^i / i!
