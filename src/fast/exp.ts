@@ -33,22 +33,22 @@
  * spec/fast/exp.spec.ts checks (4) against Math.exp (itself within 1 ulp).
  */
 
-const LOG_N = 7
-const N = 1 << LOG_N // 128
-const SHIFT = 6755399441055744 // 1.5 * 2^52: v + SHIFT - SHIFT rounds v to an integer (|v| < 2^51)
-const INV_L = N / Math.LN2
+export const LOG_N = 7
+export const N = 1 << LOG_N // 128
+export const SHIFT = 6755399441055744 // 1.5 * 2^52: v + SHIFT - SHIFT rounds v to an integer (|v| < 2^51)
+export const INV_L = N / Math.LN2
 /**
  * ln2/N split as fdlibm's ln2_hi + ln2_lo (e_exp.c), divided by N: L1 has 32
  * significant bits, so k L1 is exact for |k| <= 2^21; L1 + L2 is ln2/N to
  * about 2^-85 relative (Math.LN2 / N alone, off by up to u relative, would
  * put |k| u ln2/N ~ 700 u into r at |v| ~ 700).
  */
-const L1 = 6.93147180369123816490e-01 / N
-const L2 = 1.90821492927058770002e-10 / N
-const C3 = 1 / 6, C4 = 1 / 24, C5 = 1 / 120
+export const L1 = 6.93147180369123816490e-01 / N
+export const L2 = 1.90821492927058770002e-10 / N
+export const C3 = 1 / 6, C4 = 1 / 24, C5 = 1 / 120
 
 /** T[j] = 2^(j/N), (3). */
-const T = new Float64Array(N)
+export const T = new Float64Array(N)
 for (let j = 0; j < N; j++) T[j] = Math.pow(2, j / N)
 
 /** P[e + 1100] = 2^e exactly for e in [-1100, 1100] (built by exact doublings and halvings). */

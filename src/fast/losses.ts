@@ -2,19 +2,24 @@
  * Fast cross entropy with class targets: the equations of
  * src/losses/cross-entropy.ts with no closure per element. Per position i
  * the forward keeps m_i = max_c x_ic, l_i = log s_i, s_i = sum_c q_ic, and
- * the terms themselves:
+ * the probabilities themselves:
  *   (1) logp_ic = (x_ic - m_i) - l_i        (the target's, and every class's under label smoothing)
  *   (8) q_ic = exp(x_ic - m_i),  p_ic = q_ic (1 / s_i)   for the backward's (7)
  * so the backward costs one multiplication per element where the reference
- * takes exp(logp) (the terms cost one array of the input's size, as the
- * reference's cached logp does). Every other expression and every sum's
- * order is the reference's; exp is the table-driven one of ./exp.ts (within
- * 4.1 u of the exact value, against Math.exp's 1 ulp). So loss and gradient
- * are no longer the reference's to the bit; the bound, derived from ./exp.ts
- * (4) through the sum, the log, the reduction and (7), is written beside its
- * check (spec/fast/pointwise.spec.ts, `ceWithin`). Infinite and NaN logits
- * meet Math.exp itself (outside its domain fexp is Math.exp), so the
- * reference's zeros and NaNs stay. Probability targets take the reference.
+ * takes exp(logp) (p costs one array of the input's size, as the
+ * reference's cached logp does; the first backward writes dx over it,
+ * `handOnce` below). A contiguous row goes through WebAssembly
+ * SIMD (./softmax-rows.ts); the rest through the scalar loop below. Every
+ * other expression is the reference's, and every sum's order but s's (two
+ * lanes in the SIMD rows); exp is the table-driven one of ./exp.ts (within
+ * 4.1 u of the exact value, against Math.exp's 1 ulp), in both loops to the
+ * bit. So loss and gradient are no longer the reference's to the bit; the
+ * bound, derived from ./exp.ts (4) through the sum (any order), the log, the
+ * reduction and (7), is written beside its check
+ * (spec/fast/pointwise.spec.ts, `ceWithin`). Infinite and NaN logits meet
+ * Math.exp itself (outside its domain fexp is Math.exp, and such a row
+ * leaves the SIMD kernel for the scalar loop), so the reference's zeros and
+ * NaNs stay. Probability targets take the reference.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -24,15 +29,16 @@ import { type Layout, checkBatched, checkWeight, classesOf, positionWeights } fr
 import * as CrossEntropy from '../losses/cross-entropy.ts'
 import { reduce, spread } from '../losses/reduction.ts'
 import { fexp } from './exp.ts'
+import { softmaxRow } from './softmax-rows.ts'
 import { allocate, asShared } from './shared-array.ts'
 import { parallelFor, rangeKernel } from './threads.ts'
 
 interface ClassCache {
   readonly lay: Layout
   readonly inputShape: Shape
-  /** (8): q_ic = exp(x_ic - m_i) from the forward's sum, and 1 / s_i per position */
-  readonly terms: Float64Array
-  readonly invSum: Float64Array
+  readonly x: Float64Array
+  /** (8)'s p_ic = q_ic (1 / s_i), handed over once (`handOnce`) */
+  readonly takeTerms: () => Float64Array | undefined
   readonly cls: Int32Array
   readonly w: Float64Array
   readonly divisor: number
@@ -42,28 +48,36 @@ type Cache = { readonly ref: true; readonly cache: CrossEntropy.Cache } | { read
 
 interface ForwardArgs {
   readonly x: Float64Array; readonly cls: Int32Array; readonly w: Float64Array
-  /** out: q_ic of (8), 1 / s_i, the per-position losses of (2) and the smoothing sums */
-  readonly terms: Float64Array; readonly invSum: Float64Array; readonly nll: Float64Array; readonly s: Float64Array
+  /** out: p_ic of (8), the per-position losses of (2) and the smoothing sums */
+  readonly terms: Float64Array; readonly nll: Float64Array; readonly s: Float64Array
   readonly c: number; readonly k: number; readonly smoothing: number
 }
 
 /**
  * Over batch rows a in [lo, hi), every position i = a K + j: m_i, l_i of (1)
- * and the terms and 1/s_i of (8) in the reference's order of summation (each
- * term through fexp), then the position's loss (2) and, under label
- * smoothing, its sum over classes.
+ * and the probabilities of (8), then the position's loss (2) and, under label
+ * smoothing, its sum over classes. A contiguous row (K = 1) goes through
+ * ./softmax-rows.ts (WebAssembly SIMD: the same terms to the bit, s summed in
+ * two lanes); a strided one (K > 1), or a row outside exp's domain, through
+ * the scalar loop in the reference's order of summation (each term through fexp).
  */
 export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, lo: number, hi: number) => {
-  const { x, cls, w, terms, invSum, nll, s, c, k, smoothing: e } = a
+  const { x, cls, w, terms, nll, s, c, k, smoothing: e } = a
+  const max = new Float64Array(1)
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
       const i = b * k + j, o = b * c * k + j, end = o + c * k
-      let m = -Infinity
-      for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
-      let sum = 0
-      for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q }
+      let sum = k === 1 ? softmaxRow(x, o, c, terms, max) : -1
+      let m = max[0]
+      if (sum < 0) {
+        m = -Infinity
+        for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
+        sum = 0
+        for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q }
+        const r = 1 / sum
+        for (let f = o; f < end; f += k) terms[f] *= r // (8)
+      }
       const l = Math.log(sum)
-      invSum[i] = 1 / sum
       const y = cls[i]
       if (y < 0) continue
       nll[i] = -w[y] * ((x[o + y * k] - m) - l) // (2)
@@ -77,26 +91,66 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
 })
 
 interface BackwardArgs {
-  readonly terms: Float64Array; readonly invSum: Float64Array; readonly cls: Int32Array; readonly w: Float64Array
-  readonly d: Float64Array; readonly dx: Float64Array
+  /** in: p_ic of (8); out: dx of (7), each element written over its own p */
+  readonly terms: Float64Array
+  readonly cls: Int32Array; readonly w: Float64Array; readonly d: Float64Array
   readonly c: number; readonly k: number; readonly smoothing: number; readonly sw: number
 }
 
-/** (7) over batch rows [lo, hi), every element written: an ignored position gets zeros (so dx need not be zeroed first). */
+/**
+ * (7) over batch rows [lo, hi), in place: every element's dx over its own p
+ * (an ignored position's zeros too). Without label smoothing, a
+ * finite d_i and finite weights, (7)'s second term (e/c) d_i (sw p - w_c) is
+ * a zero, and the first alone, K p (K (p - 1) at the target), is the sum up
+ * to the sign of a zero result: one multiplication an element.
+ */
 export const ceBackward = rangeKernel('cross_entropy.backward', (a: BackwardArgs, lo: number, hi: number) => {
-  const { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw } = a
+  const { terms: g, cls, w, d, c, k, smoothing: e, sw } = a
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
-      const i = b * k + j, y = cls[i], base = b * c * k + j
-      if (y < 0) { for (let cc = 0, f = base; cc < c; cc++, f += k) dx[f] = 0; continue } // ignored: zero gradient
-      const r = invSum[i], di = d[i], wy = w[y]
+      const i = b * k + j, y = cls[i], base = b * c * k + j, end = base + c * k
+      if (y < 0) { for (let f = base; f < end; f += k) g[f] = 0; continue } // ignored: zero gradient
+      const di = d[i], wy = w[y], K = (1 - e) * di * wy
+      if (e === 0 && Number.isFinite(di) && Number.isFinite(sw)) {
+        const py = g[base + y * k] // read before the loop overwrites it
+        for (let f = base; f < end; f += k) g[f] = K * g[f] // (7), c != y
+        g[base + y * k] = K * (py - 1) // (7), c = y
+        continue
+      }
       for (let cc = 0, f = base; cc < c; cc++, f += k) {
-        const p = terms[f] * r // (8)
-        dx[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
+        const p = g[f] // (8)
+        g[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
       }
     }
   }
 })
+
+/** The forward's per-row work over every row: p of (8), and each position's loss terms of (2). */
+const softmaxTerms = (x: Float64Array, cls: Int32Array, w: Float64Array, lay: Layout, e: number) => {
+  const work = x.length, { c, k } = lay
+  const terms = allocate(work, { whole: true })
+  const nll = allocate(lay.positions, { work }), s = allocate(lay.positions, { work })
+  parallelFor(ceForward, { x, cls, w, terms, nll, s, c, k, smoothing: e }, lay.n, work)
+  return { terms, nll, s }
+}
+
+/**
+ * The forward's p for the backward, once: the first backward takes the
+ * array itself and writes dx over it (no second array of the input's size
+ * to allocate, and, when the recycler has none, to fault in: measured
+ * 10.4 to 7.9-8.6 ms fwd+bwd at [4096, 1000]); the cache lets go of it, so
+ * nothing else can see the overwrite, and a later backward on the same
+ * forward gets undefined and recomputes p from x (the same kernel on the
+ * same rows: the same bits).
+ */
+const handOnce = (a: Float64Array): (() => Float64Array | undefined) => {
+  let held: Float64Array | undefined = a
+  return () => {
+    const t = held
+    held = undefined
+    return t
+  }
+}
 
 export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
   name: 'cross_entropy',
@@ -113,12 +167,11 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
       E.chain((lay) => pipe(checkWeight('cross_entropy', weight, lay.c), E.map(() => lay))),
       E.chain((lay) => pipe(classesOf('cross_entropy', lay, target!, attrs.ignore_index), E.map((cls) => ({ lay, cls })))),
       E.map(({ lay, cls }) => {
-        const x = input!.data, e = attrs.label_smoothing, { c, k } = lay, work = x.length
+        const x = input!.data, e = attrs.label_smoothing, { c } = lay, work = x.length
         const w = asShared(weight === undefined ? new Float64Array(c).fill(1) : weight.data, work)
         const { divisor } = positionWeights(cls, weight) // (3)
-        const terms = allocate(x.length, { whole: true }), invSum = allocate(lay.positions, { work, whole: true })
-        const nll = allocate(lay.positions, { work }), s = allocate(lay.positions, { work }), shared = asShared(cls, work)
-        parallelFor(ceForward, { x, cls: shared, w, terms, invSum, nll, s, c, k, smoothing: e }, lay.n, work)
+        const shared = asShared(cls, work)
+        const { terms, nll, s } = softmaxTerms(x, shared, w, lay, e)
         const rn = reduce(nll, lay.positionShape, attrs.reduction, divisor)
         let loss: Tensor = rn
         if (e > 0) {
@@ -127,19 +180,19 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
           for (let i = 0; i < out.length; i++) out[i] = (1 - e) * rn.data[i] + (e / c) * rs.data[i] // (4)
           loss = make(rn.shape, out)
         }
-        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, terms, invSum, cls: shared, w, divisor } } }
+        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, x, takeTerms: handOnce(terms), cls: shared, w, divisor } } }
       }),
     )
   },
   backward: (attrs, tagged, cot): Tensors => {
     if (tagged.ref) return CrossEntropy.op.backward(attrs, tagged.cache, cot)
-    const { lay, inputShape, terms, invSum, cls, w, divisor } = tagged.cache
+    const { lay, inputShape, x, takeTerms, cls, w, divisor } = tagged.cache
     const { c, k } = lay, e = attrs.label_smoothing
+    const terms = takeTerms() ?? softmaxTerms(x, cls, w, lay, e).terms
     const d = asShared(spread(cot.loss, lay.positions, attrs.reduction, divisor), terms.length)
-    const dx = allocate(terms.length, { whole: true }) // the kernel writes every element
     let sw = 0
     for (let cc = 0; cc < c; cc++) sw += w[cc]
-    parallelFor(ceBackward, { terms, invSum, cls, w, d, dx, c, k, smoothing: e, sw }, lay.n, terms.length)
-    return { input: make(inputShape, dx) }
+    parallelFor(ceBackward, { terms, cls, w, d, c, k, smoothing: e, sw }, lay.n, terms.length)
+    return { input: make(inputShape, terms) } // dx, written over p
   },
 })

@@ -1,0 +1,224 @@
+/**
+ * Softmax of one contiguous row in WebAssembly SIMD, two float64 lanes at a
+ * time, for cross entropy's forward (./losses.ts): the max m, the terms
+ * q_c = exp(x_c - m), their sum s, and p_c = q_c (1 / s), the same four
+ * quantities its scalar loop computes, in half the time (4096 rows of
+ * 1000, one thread: 19.4 to 9.6-10 ms, copies included; the WebAssembly
+ * function itself 6.7-7.0 ms; docs/performance.md).
+ *
+ * Same values as ./exp.ts's fexp, to the bit: every lane runs fexp's own
+ * operations in fexp's order (IEEE float64 in WebAssembly rounds each
+ * operation to nearest, with no fused or wider intermediate), on its own
+ * constants and table:
+ *   (1) t = v INV_L + SHIFT, k = t - SHIFT          (k = round(v N / ln 2))
+ *   (2) r = (v - k L1) - k L2                        (fexp's r with lo = 0: adding 0
+ *                                                     changes at most the sign of a zero r,
+ *                                                     which p(r) = 1 + r(...) does not see)
+ *   (3) q = (T[j] p(r)) 2^e,  j = k mod N,  e = floor(k / N)
+ * Two steps of (3) are integer operations on t's bits instead of fexp's
+ * int32 arithmetic, with the same results:
+ *  - t = 1.5 2^52 + k is a float64 whose significand holds 2^51 + k, so the
+ *    low 32 bits of t's bits are k in two's complement (|k| < 2^31): j is
+ *    their low 7 bits, taken per lane as an i32 and read from T.
+ *  - 2^e: t's bits are B + k, B = 0x4338 2^48 (1.5 2^52's bits), as a 64-bit
+ *    integer (the significand absorbs k's sign). B is a multiple of 2^7, so
+ *    shifting right by 7 (logically) gives B/2^7 + floor(k / 2^7) = B/2^7 + e,
+ *    and shifting that left by 52 gives e 2^52 modulo 2^64, because
+ *    (B/2^7) 2^52 = B 2^45 is a multiple of 2^64 (B's lowest set bit is bit
+ *    51). Two shifts: no arithmetic shift (SSE has none for 64-bit lanes,
+ *    and V8's emulation of i64x2.shr_s cost an eighth of the exp pass), and
+ *    no mask (a constant register fewer: the loop lost a spill, 7.3 to 6.7 ms).
+ *    Added to the bits of
+ *    T[j] p(r) (a normal number in [0.99, 2)) it adds e to the exponent
+ *    field, which is exact multiplication by 2^e while the result stays
+ *    normal: fexp's domain, v in [-708, 709], guarantees that (exp.ts (4)),
+ *    and fexp's P[1100 + e] multiplication is exact there too.
+ * The row is checked against that domain once: with m the row's maximum and
+ * lo its minimum, fl(x - m) >= fl(lo - m) for every x (rounding is
+ * monotonic), and x - m <= 0, so fl(lo - m) >= -708 puts every argument
+ * inside. A row that fails (an infinite or NaN logit, or a spread above
+ * 708) returns -1 and takes the scalar loop, which meets Math.exp there as
+ * the reference does.
+ *
+ * Not the same as the scalar loop: the order of s's sum. Lane 0 sums the
+ * even classes, lane 1 the odd ones, then lane 0 + lane 1, then the last
+ * class of an odd row. Any order of summing c terms is within
+ * g_{c-1} = (c - 1) u / (1 - (c - 1) u) of the exact sum of their
+ * magnitudes (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
+ * ed., (4.4)), the bound the cross entropy check already takes for each side
+ * (spec/fast/pointwise.spec.ts, `ceWithin`), so the order changes nothing
+ * there.
+ *
+ * One instance per thread (each worker compiles its own, at its first row):
+ * its memory holds T at byte 0, m at byte 1024, the row from byte 1040; it
+ * grows to the longest row seen. A row is copied in and the probabilities
+ * copied out (about 0.2 ns an element each way): WebAssembly reads only its
+ * own memory, and the inputs and outputs stay ordinary arrays.
+ */
+import { C3, C4, C5, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
+import { type Code, F64, I32, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, local, loop, ret, v128, when } from './wasm.ts'
+
+const M_AT = 1024 // byte offset of the row's max
+const ROW = 1040 // byte offset of the row (16-aligned)
+const PAGE = 65536
+/** Longer rows take the scalar loop: the kernel's byte offsets are 32-bit (2^24 classes: 128 MiB a row). */
+const MAX_ROW = 2 ** 24
+
+// locals of softmax(n): parameter 0 is n; the rest follow it (s holds the row's
+// minimum until the domain check, then the sum)
+const n = 0, p = 1, end = 2, v = 3, acc = 4, lo = 5, t = 6, k = 7, r = 8, q = 9, tab = 10, nan = 11, m = 12, s = 13
+
+/** (3)'s j = k mod N as a byte offset into T, from lane `lane` (0 or 2) of t's i32 view. */
+const tableAt = (lane: 0 | 2): Code => i32.shl(i32.and(i32x4.extractLane(local.get(t), lane), i32.const(N - 1)), i32.const(3))
+
+/** q = exp(v) in both lanes, (1)-(3); v inside fexp's domain. */
+const expLanes: Code[] = [
+  local.set(t, f64x2.add(f64x2.mul(local.get(v), v128.f64x2(INV_L)), v128.f64x2(SHIFT))), // (1)
+  local.set(k, f64x2.sub(local.get(t), v128.f64x2(SHIFT))), // (1)
+  local.set(r, f64x2.sub(f64x2.sub(local.get(v), f64x2.mul(local.get(k), v128.f64x2(L1))), f64x2.mul(local.get(k), v128.f64x2(L2)))), // (2)
+  local.set(q, f64x2.add(v128.f64x2(1), f64x2.mul(local.get(r), // (3): fexp's Horner form
+    f64x2.add(v128.f64x2(1), f64x2.mul(local.get(r),
+      f64x2.add(v128.f64x2(0.5), f64x2.mul(local.get(r),
+        f64x2.add(v128.f64x2(C3), f64x2.mul(local.get(r),
+          f64x2.add(v128.f64x2(C4), f64x2.mul(local.get(r), v128.f64x2(C5)))))))))))),
+  local.set(tab, v128.load64Lane(tableAt(0), local.get(tab), 0)),
+  local.set(tab, v128.load64Lane(tableAt(2), local.get(tab), 1)),
+  local.set(q, i64x2.add(f64x2.mul(local.get(tab), local.get(q)), // T[j] p(r), then + e 2^52 on its bits
+    i64x2.shl(i64x2.shrU(local.get(t), i32.const(LOG_N)), i32.const(52)))),
+]
+
+const seq = (...parts: Code[]): Code => parts.flat()
+const even = i32.and(local.get(n), i32.const(-2))
+const row = (at: Code): Code => i32.add(i32.const(ROW), i32.shl(at, i32.const(3)))
+const lane = (vec: number, l: 0 | 1): Code => f64x2.extractLane(local.get(vec), l)
+/** Runs `body` for p = ROW, ROW + 16, ... below end (the row's even part). */
+const pairs = (...body: Code[]): Code => seq(
+  local.set(p, i32.const(ROW)),
+  block(brIf(0, i32.eqz(i32.ltU(local.get(p), local.get(end)))), loop(
+    ...body,
+    local.set(p, i32.add(local.get(p), i32.const(16))),
+    brIf(0, i32.ltU(local.get(p), local.get(end))),
+  )),
+)
+const odd = (...body: Code[]): Code => when(i32.and(local.get(n), i32.const(1)), ...body)
+
+/**
+ * softmax(n): the row of n >= 1 values at ROW becomes p_c = q_c (1 / s) in
+ * place, m is stored at M_AT, and s is returned; -1 (nothing written but m)
+ * when the row is outside exp's domain.
+ */
+const softmax: Code[] = [
+  local.set(end, row(even)),
+  // m = max_c x_c and lo = min_c x_c through pmax and pmin (one instruction each;
+  // f64x2.max and min, with Math.max's NaN and signed-zero rules, cost 2.5 times the
+  // whole exp pass here). pmax skips a NaN, so NaNs are flagged on their own; it
+  // also takes -0 and +0 as equal, which the caller corrects (softmaxRow below)
+  local.set(acc, v128.f64x2(-Infinity)),
+  local.set(lo, v128.f64x2(Infinity)),
+  local.set(nan, v128.f64x2(0)),
+  pairs(
+    local.set(v, v128.load(local.get(p))),
+    local.set(acc, f64x2.pmax(local.get(acc), local.get(v))),
+    local.set(lo, f64x2.pmin(local.get(lo), local.get(v))),
+    local.set(nan, v128.or(local.get(nan), f64x2.ne(local.get(v), local.get(v)))),
+  ),
+  local.set(m, f64.max(lane(acc, 0), lane(acc, 1))),
+  local.set(s, f64.min(lane(lo, 0), lane(lo, 1))),
+  odd(
+    local.set(m, f64.max(local.get(m), f64.load(local.get(end)))), // f64.max: NaN-propagating
+    local.set(s, f64.min(local.get(s), f64.load(local.get(end)))),
+  ),
+  f64.store(i32.const(M_AT), local.get(m)),
+  // the domain check, once for the row: no NaN, and fl(lo - m) >= -708 (false for infinities)
+  when(v128.anyTrue(local.get(nan)), ret(f64.const(-1))),
+  when(i32.eqz(f64.ge(f64.sub(local.get(s), local.get(m)), f64.const(-708))), ret(f64.const(-1))),
+  // q_c = exp(x_c - m) in place; s = (sum of even classes + sum of odd classes) + last of an odd row
+  local.set(acc, v128.f64x2(0)),
+  pairs(
+    local.set(v, f64x2.sub(v128.load(local.get(p)), f64x2.splat(local.get(m)))),
+    ...expLanes,
+    v128.store(local.get(p), local.get(q)),
+    local.set(acc, f64x2.add(local.get(acc), local.get(q))),
+  ),
+  local.set(s, f64.add(lane(acc, 0), lane(acc, 1))),
+  odd(
+    local.set(v, f64x2.sub(f64x2.splat(f64.load(local.get(end))), f64x2.splat(local.get(m)))),
+    ...expLanes,
+    f64.store(local.get(end), lane(q, 0)),
+    local.set(s, f64.add(local.get(s), lane(q, 0))),
+  ),
+  // p_c = q_c (1 / s), the scalar loop's product (./losses.ts (8))
+  local.set(v, f64x2.splat(f64.div(f64.const(1), local.get(s)))),
+  pairs(v128.store(local.get(p), f64x2.mul(v128.load(local.get(p)), local.get(v)))),
+  odd(f64.store(local.get(end), f64.mul(f64.load(local.get(end)), lane(v, 0)))),
+  local.get(s),
+]
+
+/** The module's bytes: softmax(n: i32) -> f64 and one page of memory. */
+export const softmaxModule = (): Uint8Array => encodeModule([{
+  name: 'softmax', params: [I32], results: [F64],
+  locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64, F64],
+  body: softmax,
+}], 1)
+
+/**
+ * The part of the WebAssembly JavaScript API used here: lib ES2022 declares
+ * none of it, and the DOM lib that does would bring the whole DOM.
+ */
+interface Memory { readonly buffer: ArrayBuffer; grow: (pages: number) => number }
+declare const WebAssembly: {
+  validate: (bytes: Uint8Array) => boolean
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object) => { readonly exports: unknown }
+}
+
+/** One thread's instance: its memory as float64s (re-viewed after growth) and the function. */
+interface Instance { readonly memory: Memory; view: Float64Array; readonly softmax: (n: number) => number }
+
+let instance: Instance | null | undefined
+
+/** This thread's instance, built at first use; null where WebAssembly SIMD is missing. */
+const instantiate = (): Instance | null => {
+  if (instance !== undefined) return instance
+  const bytes = softmaxModule()
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return (instance = null)
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { memory: Memory; softmax: (n: number) => number }
+  const view = new Float64Array(exports.memory.buffer)
+  view.set(T, 0)
+  return (instance = { memory: exports.memory, view, softmax: exports.softmax })
+}
+
+/** Whether rows go through WebAssembly here (the specs report which path they ran). */
+export const simdAvailable = (): boolean => instantiate() !== null
+
+/**
+ * out[o, o + n) = softmax of x[o, o + n) (n >= 1), through the SIMD kernel.
+ * Returns s and writes m, Math.max's maximum of the row, to max[0]; returns
+ * -1 (out untouched) when the row is outside exp's domain or there is no
+ * WebAssembly SIMD, and the caller takes its scalar loop.
+ */
+export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Array, max: Float64Array): number => {
+  const it = n <= MAX_ROW ? instantiate() : null
+  if (it === null) return -1
+  const need = ROW + 8 * n
+  if (it.view.byteLength < need) { // (it.view, not memory.buffer: that getter costs a call into the engine per row)
+    try {
+      it.memory.grow(Math.ceil((need - it.view.byteLength) / PAGE))
+    } catch {
+      return -1 // no memory for the row here: the scalar loop needs none
+    }
+    it.view = new Float64Array(it.memory.buffer)
+  }
+  const at = ROW / 8
+  it.view.set(x.subarray(o, o + n), at)
+  const s = it.softmax(n)
+  if (s < 0) return -1
+  let m = it.view[M_AT / 8]
+  if (m === 0) { // pmax's zero may carry the wrong sign: Math.max's is +0 if the row holds a +0
+    m = -Infinity
+    for (let f = o; f < o + n; f++) m = Math.max(m, x[f])
+  }
+  max[0] = m
+  out.set(it.view.subarray(at, at + n), o)
+  return s
+}
