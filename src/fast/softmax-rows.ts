@@ -155,7 +155,7 @@ const softmax: Code[] = [
 ]
 
 /** The module's bytes: softmax(n: i32) -> f64 and one page of memory. */
-export const softmaxModule = (): Uint8Array => encodeModule([{
+const softmaxModule = (): Uint8Array => encodeModule([{
   name: 'softmax', params: [I32], results: [F64],
   locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64, F64],
   body: softmax,
@@ -188,7 +188,7 @@ const instantiate = (): Instance | null => {
   return (instance = { memory: exports.memory, view, softmax: exports.softmax })
 }
 
-/** Whether rows go through WebAssembly here (the specs report which path they ran). */
+/** Whether rows go through WebAssembly here (the spec asserts it, so that its rows really test the kernel). */
 export const simdAvailable = (): boolean => instantiate() !== null
 
 /**
@@ -201,7 +201,7 @@ export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Ar
   const it = n <= MAX_ROW ? instantiate() : null
   if (it === null) return -1
   const need = ROW + 8 * n
-  if (it.view.byteLength < need) { // (it.view, not memory.buffer: that getter costs a call into the engine per row)
+  if (it.view.byteLength < need) { // the view spans the whole memory (re-made after each growth)
     try {
       it.memory.grow(Math.ceil((need - it.view.byteLength) / PAGE))
     } catch {
