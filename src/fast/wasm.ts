@@ -90,12 +90,6 @@ export const v128 = {
   store: (addr: Code, value: Code): Code => seq(addr, value, [0xfd], uleb(0x0b), memarg(4)),
   /** Two float64 lanes. */
   f64x2: (a: number, b: number = a): Code => seq([0xfd], uleb(0x0c), f64Bytes(a), f64Bytes(b)),
-  /** Two int64 lanes, each given as a bigint (its two's complement bits). */
-  i64x2: (a: bigint, b: bigint = a): Code => {
-    const bytes = new Uint8Array(new BigInt64Array([a, b]).buffer)
-    return seq([0xfd], uleb(0x0c), Array.from(bytes))
-  },
-  and: (a: Code, b: Code): Code => simd(0x4e, a, b),
   or: (a: Code, b: Code): Code => simd(0x50, a, b),
   /** 1 when any bit of `a` is set, else 0 (an i32). */
   anyTrue: (a: Code): Code => simd(0x53, a),
@@ -108,9 +102,7 @@ export const f64x2 = {
   add: (a: Code, b: Code): Code => simd(0xf0, a, b),
   sub: (a: Code, b: Code): Code => simd(0xf1, a, b),
   mul: (a: Code, b: Code): Code => simd(0xf2, a, b),
-  min: (a: Code, b: Code): Code => simd(0xf4, a, b),
-  max: (a: Code, b: Code): Code => simd(0xf5, a, b),
-  /** Lane-wise b < a ? b : a: one instruction (minpd), where min's NaN and signed-zero rules cost several. */
+  /** Lane-wise b < a ? b : a: one instruction (minpd), where f64x2.min's NaN and signed-zero rules cost several. */
   pmin: (a: Code, b: Code): Code => simd(0xf6, a, b),
   /** Lane-wise a < b ? b : a (maxpd). */
   pmax: (a: Code, b: Code): Code => simd(0xf7, a, b),
