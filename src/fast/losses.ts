@@ -2,13 +2,14 @@
  * Fast cross entropy with class targets: the equations of
  * src/losses/cross-entropy.ts with no closure per element. Per position i
  * the forward keeps m_i = max_c x_ic, l_i = log s_i, s_i = sum_c q_ic, and
- * the probabilities themselves:
+ * the terms themselves:
  *   (1) logp_ic = (x_ic - m_i) - l_i        (the target's, and every class's under label smoothing)
- *   (8) q_ic = exp(x_ic - m_i),  p_ic = q_ic (1 / s_i)   for the backward's (7)
+ *   (8) q_ic = exp(x_ic - m_i),  r_i = 1 / s_i,  p_ic = q_ic r_i   for the backward's (7)
  * so the backward costs one multiplication per element where the reference
- * takes exp(logp) (p costs one array of the input's size, as the
- * reference's cached logp does; the first backward writes dx over it,
- * `handOnce` below). A contiguous row goes through WebAssembly
+ * takes exp(logp): away from the target, (7)'s K p_ic is formed as
+ * (K r_i) q_ic, one product per row and one per element (q costs one array
+ * of the input's size, as the reference's cached logp does; the first
+ * backward writes dx over it, `handOnce` below). A contiguous row goes through WebAssembly
  * SIMD (./softmax-rows.ts); the rest through the scalar loop below. Every
  * other expression is the reference's, and every sum's order but s's (two
  * lanes in the SIMD rows); exp is the table-driven one of ./exp.ts (within
@@ -37,8 +38,10 @@ interface ClassCache {
   readonly lay: Layout
   readonly inputShape: Shape
   readonly x: Float64Array
-  /** (8)'s p_ic = q_ic (1 / s_i), handed over once (`handOnce`) */
+  /** (8)'s q_ic, handed over once (`handOnce`) */
   readonly takeTerms: () => Float64Array | undefined
+  /** (8)'s r_i = 1 / s_i per position (a recomputed q comes with the same bits) */
+  readonly inv: Float64Array
   readonly cls: Int32Array
   readonly w: Float64Array
   readonly divisor: number
@@ -48,21 +51,21 @@ type Cache = { readonly ref: true; readonly cache: CrossEntropy.Cache } | { read
 
 interface ForwardArgs {
   readonly x: Float64Array; readonly cls: Int32Array; readonly w: Float64Array
-  /** out: p_ic of (8), the per-position losses of (2) and the smoothing sums */
-  readonly terms: Float64Array; readonly nll: Float64Array; readonly s: Float64Array
+  /** out: q_ic and r_i of (8), the per-position losses of (2) and the smoothing sums */
+  readonly terms: Float64Array; readonly inv: Float64Array; readonly nll: Float64Array; readonly s: Float64Array
   readonly c: number; readonly k: number; readonly smoothing: number
 }
 
 /**
  * Over batch rows a in [lo, hi), every position i = a K + j: m_i, l_i of (1)
- * and the probabilities of (8), then the position's loss (2) and, under label
+ * and q_ic, r_i of (8), then the position's loss (2) and, under label
  * smoothing, its sum over classes. A contiguous row (K = 1) goes through
  * ./softmax-rows.ts (WebAssembly SIMD: the same terms to the bit, s summed in
  * two lanes); a strided one (K > 1), or a row outside exp's domain, through
  * the scalar loop in the reference's order of summation (each term through fexp).
  */
 export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, lo: number, hi: number) => {
-  const { x, cls, w, terms, nll, s, c, k, smoothing: e } = a
+  const { x, cls, w, terms, inv, nll, s, c, k, smoothing: e } = a
   const max = new Float64Array(1)
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
@@ -73,10 +76,9 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
         m = -Infinity
         for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
         sum = 0
-        for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q }
-        const r = 1 / sum
-        for (let f = o; f < end; f += k) terms[f] *= r // (8)
+        for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q } // (8)
       }
+      inv[i] = 1 / sum // (8)
       const l = Math.log(sum)
       const y = cls[i]
       if (y < 0) continue
@@ -91,20 +93,28 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
 })
 
 interface BackwardArgs {
-  /** in: p_ic of (8); out: dx of (7), each element written over its own p */
+  /** in: q_ic of (8); out: dx of (7), each element written over its own q */
   readonly terms: Float64Array
+  /** r_i of (8) */
+  readonly inv: Float64Array
   readonly cls: Int32Array; readonly w: Float64Array; readonly d: Float64Array
   readonly c: number; readonly k: number; readonly smoothing: number; readonly sw: number
 }
 
 /**
- * (7) over batch rows [lo, hi), in place: every element's dx over its own p
+ * (7) over batch rows [lo, hi), in place: every element's dx over its own q
  * (an ignored position's zeros too). Without label smoothing, a
  * finite d_i and finite weights, (7)'s second term (e/c) d_i (sw p - w_c) is
  * a zero, and the first alone, K p (K (p - 1) at the target), is the sum up
- * to the sign of a zero result: one multiplication an element.
+ * to the sign of a zero result: one multiplication an element, K p = (K r) q
+ * (the same three roundings as K (q r), 1 / s and two products, in another
+ * order: the bound beside the check counts them alike). At the target p
+ * itself is formed, q r, as in every other path, for p - 1.
  */
 export const ceBackward = rangeKernel('cross_entropy.backward', (a: BackwardArgs, lo: number, hi: number) => {
+  // r_i is read through a, not taken out with the rest: one more typed array held
+  // across the row loop made V8's code for the inner loop slower (measured: this
+  // kernel 1.4 to 2.0 ms on two threads at [4096, 1000]; cause not pinned down)
   const { terms: g, cls, w, d, c, k, smoothing: e, sw } = a
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
@@ -112,35 +122,37 @@ export const ceBackward = rangeKernel('cross_entropy.backward', (a: BackwardArgs
       if (y < 0) { for (let f = base; f < end; f += k) g[f] = 0; continue } // ignored: zero gradient
       const di = d[i], wy = w[y], K = (1 - e) * di * wy
       if (e === 0 && Number.isFinite(di) && Number.isFinite(sw)) {
-        const py = g[base + y * k] // read before the loop overwrites it
-        for (let f = base; f < end; f += k) g[f] = K * g[f] // (7), c != y
+        const r = a.inv[i], py = g[base + y * k] * r // (8), read before the loop overwrites it
+        const Kr = K * r
+        for (let f = base; f < end; f += k) g[f] = Kr * g[f] // (7), c != y
         g[base + y * k] = K * (py - 1) // (7), c = y
         continue
       }
+      const r = a.inv[i]
       for (let cc = 0, f = base; cc < c; cc++, f += k) {
-        const p = g[f] // (8)
+        const p = g[f] * r // (8)
         g[f] = (1 - e) * di * wy * (p - (cc === y ? 1 : 0)) + (e / c) * di * (sw * p - w[cc]) // (7)
       }
     }
   }
 })
 
-/** The forward's per-row work over every row: p of (8), and each position's loss terms of (2). */
+/** The forward's per-row work over every row: q and r of (8), and each position's loss terms of (2). */
 const softmaxTerms = (x: Float64Array, cls: Int32Array, w: Float64Array, lay: Layout, e: number) => {
   const work = x.length, { c, k } = lay
   const terms = allocate(work, { whole: true })
-  const nll = allocate(lay.positions, { work }), s = allocate(lay.positions, { work })
-  parallelFor(ceForward, { x, cls, w, terms, nll, s, c, k, smoothing: e }, lay.n, work)
-  return { terms, nll, s }
+  const inv = allocate(lay.positions, { work, whole: true }), nll = allocate(lay.positions, { work }), s = allocate(lay.positions, { work })
+  parallelFor(ceForward, { x, cls, w, terms, inv, nll, s, c, k, smoothing: e }, lay.n, work)
+  return { terms, inv, nll, s }
 }
 
 /**
- * The forward's p for the backward, once: the first backward takes the
+ * The forward's q for the backward, once: the first backward takes the
  * array itself and writes dx over it (no second array of the input's size
  * to allocate, and, when the recycler has none, to fault in: measured
  * 10.4 to 7.9-8.6 ms fwd+bwd at [4096, 1000]); the cache lets go of it, so
  * nothing else can see the overwrite, and a later backward on the same
- * forward gets undefined and recomputes p from x (the same kernel on the
+ * forward gets undefined and recomputes q from x (the same kernel on the
  * same rows: the same bits).
  */
 const handOnce = (a: Float64Array): (() => Float64Array | undefined) => {
@@ -171,7 +183,7 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
         const w = asShared(weight === undefined ? new Float64Array(c).fill(1) : weight.data, work)
         const { divisor } = positionWeights(cls, weight) // (3)
         const shared = asShared(cls, work)
-        const { terms, nll, s } = softmaxTerms(x, shared, w, lay, e)
+        const { terms, inv, nll, s } = softmaxTerms(x, shared, w, lay, e)
         const rn = reduce(nll, lay.positionShape, attrs.reduction, divisor)
         let loss: Tensor = rn
         if (e > 0) {
@@ -180,19 +192,19 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
           for (let i = 0; i < out.length; i++) out[i] = (1 - e) * rn.data[i] + (e / c) * rs.data[i] // (4)
           loss = make(rn.shape, out)
         }
-        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, x, takeTerms: handOnce(terms), cls: shared, w, divisor } } }
+        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, x, takeTerms: handOnce(terms), inv, cls: shared, w, divisor } } }
       }),
     )
   },
   backward: (attrs, tagged, cot): Tensors => {
     if (tagged.ref) return CrossEntropy.op.backward(attrs, tagged.cache, cot)
-    const { lay, inputShape, x, takeTerms, cls, w, divisor } = tagged.cache
+    const { lay, inputShape, x, takeTerms, inv, cls, w, divisor } = tagged.cache
     const { c, k } = lay, e = attrs.label_smoothing
     const terms = takeTerms() ?? softmaxTerms(x, cls, w, lay, e).terms
     const d = asShared(spread(cot.loss, lay.positions, attrs.reduction, divisor), terms.length)
     let sw = 0
     for (let cc = 0; cc < c; cc++) sw += w[cc]
-    parallelFor(ceBackward, { terms, cls, w, d, c, k, smoothing: e, sw }, lay.n, terms.length)
-    return { input: make(inputShape, terms) } // dx, written over p
+    parallelFor(ceBackward, { terms, inv, cls, w, d, c, k, smoothing: e, sw }, lay.n, terms.length)
+    return { input: make(inputShape, terms) } // dx, written over q
   },
 })

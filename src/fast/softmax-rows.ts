@@ -1,10 +1,12 @@
 /**
- * Softmax of one contiguous row in WebAssembly SIMD, two float64 lanes at a
- * time, for cross entropy's forward (./losses.ts): the max m, the terms
- * q_c = exp(x_c - m), their sum s, and p_c = q_c (1 / s), the same four
- * quantities its scalar loop computes, in half the time (4096 rows of
- * 1000, one thread: 19.4 to 9.6-10 ms, copies included; the WebAssembly
- * function itself 6.7-7.0 ms; docs/performance.md).
+ * Softmax terms of one contiguous row in WebAssembly SIMD, two float64 lanes
+ * at a time, for cross entropy's forward (./losses.ts): the max m, the terms
+ * q_c = exp(x_c - m) and their sum s, the same three quantities its scalar
+ * loop computes, in half the time (4096 rows of 1000, one thread: 19.4 to
+ * 9.6-10 ms, copies included, when the kernel still scaled each row to p).
+ * The probabilities p_c = q_c (1 / s) are no longer formed here: the
+ * backward folds 1 / s into its own factor (./losses.ts (7)), which saves
+ * that third pass over the row (a load, a product and a store per pair).
  *
  * Same values as ./exp.ts's fexp, to the bit: every lane runs fexp's own
  * operations in fexp's order (IEEE float64 in WebAssembly rounds each
@@ -51,8 +53,8 @@
  *
  * One instance per thread (each worker compiles its own, at its first row):
  * its memory holds T at byte 0, m at byte 1024, the row from byte 1040; it
- * grows to the longest row seen. A row is copied in and the probabilities
- * copied out (about 0.2 ns an element each way): WebAssembly reads only its
+ * grows to the longest row seen. A row is copied in and its terms copied
+ * out (about 0.2 ns an element each way): WebAssembly reads only its
  * own memory, and the inputs and outputs stay ordinary arrays.
  */
 import { C3, C4, C5, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
@@ -103,7 +105,7 @@ const pairs = (...body: Code[]): Code => seq(
 const odd = (...body: Code[]): Code => when(i32.and(local.get(n), i32.const(1)), ...body)
 
 /**
- * softmax(n): the row of n >= 1 values at ROW becomes p_c = q_c (1 / s) in
+ * softmax(n): the row of n >= 1 values at ROW becomes q_c = exp(x_c - m) in
  * place, m is stored at M_AT, and s is returned; -1 (nothing written but m)
  * when the row is outside exp's domain.
  */
@@ -147,10 +149,6 @@ const softmax: Code[] = [
     f64.store(local.get(end), lane(q, 0)),
     local.set(s, f64.add(local.get(s), lane(q, 0))),
   ),
-  // p_c = q_c (1 / s), the scalar loop's product (./losses.ts (8))
-  local.set(v, f64x2.splat(f64.div(f64.const(1), local.get(s)))),
-  pairs(v128.store(local.get(p), f64x2.mul(v128.load(local.get(p)), local.get(v)))),
-  odd(f64.store(local.get(end), f64.mul(f64.load(local.get(end)), lane(v, 0)))),
   local.get(s),
 ]
 
@@ -192,8 +190,9 @@ const instantiate = (): Instance | null => {
 export const simdAvailable = (): boolean => instantiate() !== null
 
 /**
- * out[o, o + n) = softmax of x[o, o + n) (n >= 1), through the SIMD kernel.
- * Returns s and writes m, Math.max's maximum of the row, to max[0]; returns
+ * out[o, o + n) = the terms q_c = exp(x_c - m) of x[o, o + n) (n >= 1),
+ * through the SIMD kernel. Returns their sum s and writes m, Math.max's
+ * maximum of the row, to max[0]; returns
  * -1 (out untouched) when the row is outside exp's domain or there is no
  * WebAssembly SIMD, and the caller takes its scalar loop.
  */
