@@ -21,12 +21,12 @@
  * int32 arithmetic, with the same results:
  *  - t = 1.5 2^52 + k is a float64 whose significand holds 2^51 + k, so the
  *    low 32 bits of t's bits are k in two's complement (|k| < 2^31): j is
- *    their low 7 bits, taken per lane as an i32 and read from T.
+ *    their low LOG_N = 9 bits, taken per lane as an i32 and read from T.
  *  - 2^e: t's bits are B + k, B = 0x4338 2^48 (1.5 2^52's bits), as a 64-bit
- *    integer (the significand absorbs k's sign). B is a multiple of 2^7, so
- *    shifting right by 7 (logically) gives B/2^7 + floor(k / 2^7) = B/2^7 + e,
+ *    integer (the significand absorbs k's sign). B is a multiple of 2^9, so
+ *    shifting right by 9 (logically) gives B/2^9 + floor(k / 2^9) = B/2^9 + e,
  *    and shifting that left by 52 gives e 2^52 modulo 2^64, because
- *    (B/2^7) 2^52 = B 2^45 is a multiple of 2^64 (B's lowest set bit is bit
+ *    (B/2^9) 2^52 = B 2^43 is a multiple of 2^64 (B's lowest set bit is bit
  *    51). Two shifts: no arithmetic shift (SSE has none for 64-bit lanes,
  *    and V8's emulation of i64x2.shr_s cost an eighth of the exp pass), and
  *    no mask (a constant register fewer: the loop lost a spill, 7.3 to 6.7 ms).
@@ -52,16 +52,17 @@
  * there.
  *
  * One instance per thread (each worker compiles its own, at its first row):
- * its memory holds T at byte 0, m at byte 1024, the row from byte 1040; it
+ * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
+ * from byte 8 N + 16; it
  * grows to the longest row seen. A row is copied in and its terms copied
  * out (about 0.2 ns an element each way): WebAssembly reads only its
  * own memory, and the inputs and outputs stay ordinary arrays.
  */
-import { C3, C4, C5, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
+import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
 import { type Code, F64, I32, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, local, loop, ret, v128, when } from './wasm.ts'
 
-const M_AT = 1024 // byte offset of the row's max
-const ROW = 1040 // byte offset of the row (16-aligned)
+const M_AT = 8 * N // byte offset of the row's max, after T
+const ROW = M_AT + 16 // byte offset of the row (16-aligned)
 const PAGE = 65536
 /** Longer rows take the scalar loop: the kernel's byte offsets are 32-bit (2^24 classes: 128 MiB a row). */
 const MAX_ROW = 2 ** 24
@@ -81,8 +82,7 @@ const expLanes: Code[] = [
   local.set(q, f64x2.add(v128.f64x2(1), f64x2.mul(local.get(r), // (3): fexp's Horner form
     f64x2.add(v128.f64x2(1), f64x2.mul(local.get(r),
       f64x2.add(v128.f64x2(0.5), f64x2.mul(local.get(r),
-        f64x2.add(v128.f64x2(C3), f64x2.mul(local.get(r),
-          f64x2.add(v128.f64x2(C4), f64x2.mul(local.get(r), v128.f64x2(C5)))))))))))),
+        f64x2.add(v128.f64x2(C3), f64x2.mul(local.get(r), v128.f64x2(C4)))))))))),
   local.set(tab, v128.load64Lane(tableAt(0), local.get(tab), 0)),
   local.set(tab, v128.load64Lane(tableAt(2), local.get(tab), 1)),
   local.set(q, i64x2.add(f64x2.mul(local.get(tab), local.get(q)), // T[j] p(r), then + e 2^52 on its bits
