@@ -224,6 +224,12 @@ const visit = async (path, width) => {
   page.on('request', (r) => { if (!local(r.url())) problems.push(`request off 127.0.0.1 (blocked): ${r.url()}`) })
   try {
     await page.goto(ORIGIN + path, { waitUntil: 'networkidle', timeout: 30000 })
+    // The document itself, parsed and loaded, before anything is read from it: once
+    // (CI, 2026-12-05) a page at 390 px answered the inspection below with no body
+    // yet (document.body null: "Cannot read properties of null (reading 'cloneNode')")
+    // although the network had been idle. Waiting for the parsed document is not a
+    // retry: a page that never gets one still fails, on this wait's timeout.
+    await page.waitForFunction(() => document.readyState === 'complete' && document.body !== null, null, { timeout: 30000 })
     if (width === WIDTHS[0]) await settle(page, await page.evaluate(() => document.querySelectorAll('[data-lab]').length))
     const r = await page.evaluate(inspect)
     problems.push(...r.problems, ...texProblems(r.text), ...overflowProblems(r.viewport, r.scrollWidth, r.offenders), ...smallTextProblems(r.textSizes))
