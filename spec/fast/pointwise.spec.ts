@@ -173,8 +173,9 @@ property(test, 'max_pool2d 2 x 2, stride 2 (its own unrolled loop): fast equals 
  *    within 4.1 u (q) + 4.1 u + g_c (s) + 2u (two roundings) of the exact
  *    p = E / s (away from the target the fast path forms K p as (K (1/s)) q:
  *    the same roundings, 1/s and two products, one of them counted with A's
- *    below, in another order, so the same bound); the reference's p = Math.exp(logp) carries its logp's error
- *    (s: 2u + g_c; log: 2u |l|; the subtraction: u |logp|) and exp's 2u:
+ *    below, in another order, so the same bound); the reference's
+ *    p = Math.exp(logp) carries its logp's error (s: 2u + g_c; log: 2u |l|;
+ *    the subtraction: u |logp|) and exp's 2u:
  *      |dp| <= p (14.2 u + 2 g_c + 2u |l| + u |logp|) (1 + 1e-9) + 3 MIN_VALUE
  *    (the last term: where x - m lies in (-745, -708) q and p are subnormal and
  *    err absolutely: Math.exp's ulp for q, the product's half ulp, the reference's ulp)
@@ -284,7 +285,7 @@ property(test, 'cross_entropy (class targets): fast within the derived bound of 
  * The first backward on a forward writes dx over the forward's q (losses.ts,
  * `handOnce`); a second backward on the same forward must recompute q and
  * leave the first dx alone. Both must equal what a fresh forward gives for
- * their cotangent, to the bit (the recomputed p is the same kernel on the
+ * their cotangent, to the bit (the recomputed q is the same kernel on the
  * same rows).
  */
 property(test, 'cross_entropy: two backwards on one forward give each its own dx, equal to a fresh forward\'s, and the second leaves the first alone',

@@ -9,14 +9,14 @@
  * takes exp(logp): away from the target, (7)'s K p_ic is formed as
  * (K r_i) q_ic, one product per row and one per element (q costs one array
  * of the input's size, as the reference's cached logp does; the first
- * backward writes dx over it, `handOnce` below). A contiguous row goes through WebAssembly
- * SIMD (./softmax-rows.ts); the rest through the scalar loop below. Every
- * other expression is the reference's, and every sum's order but s's (two
- * lanes in the SIMD rows); exp is the table-driven one of ./exp.ts (within
- * 4.1 u of the exact value, against Math.exp's 1 ulp), in both loops to the
- * bit. So loss and gradient are no longer the reference's to the bit; the
- * bound, derived from ./exp.ts (4) through the sum (any order), the log, the
- * reduction and (7), is written beside its check
+ * backward writes dx over it, `handOnce` below). A contiguous row goes
+ * through WebAssembly SIMD (./softmax-rows.ts); the rest through the scalar
+ * loop below. Every other expression is the reference's, and every sum's
+ * order but s's (two lanes in the SIMD rows); exp is the table-driven one of
+ * ./exp.ts (within 4.1 u of the exact value, against Math.exp's 1 ulp), in
+ * both loops to the bit. So loss and gradient are no longer the reference's
+ * to the bit; the bound, derived from ./exp.ts (4) through the sum (any
+ * order), the log, the reduction and (7), is written beside its check
  * (spec/fast/pointwise.spec.ts, `ceWithin`). Infinite and NaN logits meet
  * Math.exp itself (outside its domain fexp is Math.exp, and such a row
  * leaves the SIMD kernel for the scalar loop), so the reference's zeros and

@@ -53,10 +53,9 @@
  *
  * One instance per thread (each worker compiles its own, at its first row):
  * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
- * from byte 8 N + 16; it
- * grows to the longest row seen. A row is copied in and its terms copied
- * out (about 0.2 ns an element each way): WebAssembly reads only its
- * own memory, and the inputs and outputs stay ordinary arrays.
+ * from byte 8 N + 16; it grows to the longest row seen. A row is copied in
+ * and its terms copied out (about 0.2 ns an element each way): WebAssembly
+ * reads only its own memory, and the inputs and outputs stay ordinary arrays.
  */
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
 import { type Code, F64, I32, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, local, loop, ret, v128, when } from './wasm.ts'
@@ -192,9 +191,9 @@ export const simdAvailable = (): boolean => instantiate() !== null
 /**
  * out[o, o + n) = the terms q_c = exp(x_c - m) of x[o, o + n) (n >= 1),
  * through the SIMD kernel. Returns their sum s and writes m, Math.max's
- * maximum of the row, to max[0]; returns
- * -1 (out untouched) when the row is outside exp's domain or there is no
- * WebAssembly SIMD, and the caller takes its scalar loop.
+ * maximum of the row, to max[0]; returns -1 (out untouched) when the row is
+ * outside exp's domain or there is no WebAssembly SIMD, and the caller takes
+ * its scalar loop.
  */
 export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Array, max: Float64Array): number => {
   const it = n <= MAX_ROW ? instantiate() : null
