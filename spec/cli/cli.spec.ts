@@ -128,6 +128,15 @@ test('bench-cpu --no-torch times ours alone and prints its table: every column, 
   assert.match(r.out, /\| max-pool 2x2 \[8,64,64,64\], fwd\+bwd \| \d+\.\d \| - \| - \| >= 1 \| - \| \d+\.\d \| - \| \d+\.\d \| - \|/)
   assert.match(r.out, /ours with \d+ threads? \(NN_ORACLE_THREADS\), no PyTorch; 1 round of 2 counted runs per side \(blocks of 3 after 50 ms of quiet\), 3 warm-up/)
   assert.not.match(r.out, 'targets met')
+  assert.match(r.out, 'one pass: max_pool2d took their one-pass product')
+})
+
+test('bench-cpu --two-pass times forward then backward, and says so: no one-pass line', async () => {
+  const r = await cli(['bench-cpu', '--no-torch', '--two-pass', '--only', 'max_pool2d', '--reps', '1'])
+  assert.is(r.code, 0, r.err)
+  assert.match(r.out, 'fast path, forward then backward (--two-pass)')
+  assert.match(r.out, /\| max-pool 2x2 \[8,64,64,64\], fwd\+bwd \| \d+\.\d \| - \|/)
+  assert.not.match(r.out, 'one pass:')
 })
 
 test.run()

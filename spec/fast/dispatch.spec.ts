@@ -12,7 +12,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as E from 'fp-ts/lib/Either.js'
 import { vjp } from '../../src/core/op.ts'
-import { fromArray } from '../../src/core/tensor.ts'
+import { fromArray, make } from '../../src/core/tensor.ts'
 import type { Tagged } from '../../src/fast/dispatch.ts'
 import { setReference, useReference } from '../../src/fast/mode.ts'
 import { lookup } from '../../src/registry.ts'
@@ -56,6 +56,23 @@ test('fast by default; setReference(true) routes forward to the reference; a bac
     setReference(was)
   }
   assert.is(useReference(), false)
+})
+
+test('with the reference forced, a vector-Jacobian product takes the reference: the fast op\'s one-pass product declines', () => {
+  const op = dualOf('cross_entropy')
+  const attrs = E.getOrElseW(() => { throw new Error('attrs') })(op.parseAttrs({}))
+  const inputs = { input: fromArray([2, 3], [0.3, -1.2, 2.5, 1.7, 0.1, -0.4]), target: make([2], Float64Array.of(2, 0), 'int64') }
+  const cot = { loss: fromArray([], [1]) }
+  assert.ok(op.fused !== undefined && op.fused(attrs, inputs, cot) !== undefined, 'the one-pass product runs by default')
+  const was = setReference(true)
+  try {
+    assert.is(op.fused!(attrs, inputs, cot), undefined)
+    const v = vjp(op, attrs, inputs, cot), r = vjp(op.reference, attrs, inputs, cot)
+    assert.ok(E.isRight(v) && E.isRight(r))
+    if (E.isRight(v) && E.isRight(r)) assert.equal(Array.from(v.right.gradients.input.data), Array.from(r.right.gradients.input.data))
+  } finally {
+    setReference(was)
+  }
 })
 
 test('NN_ORACLE_REFERENCE=1 forces the reference in a fresh process; unset or 0 does not', () => {

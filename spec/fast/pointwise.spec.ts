@@ -135,6 +135,56 @@ property(test, 'max_pool2d: fast equals the reference to the bit (ties, NaN, pad
     })
   }, 150)
 
+/**
+ * max_pool2d's one-pass product (pooling.ts (5), `fused`) must give what
+ * forward then backward give, to the bit: y, the indices and dx, including
+ * the -0 a gradient of -0 becomes at its winner (0 + g, as the zeroed plane
+ * plus g), NaN and infinite gradients, and the zeros of an odd last row or
+ * column no window covers. It takes exactly `pool2x2`'s windows (2 x 2,
+ * stride 2, no padding or dilation, every window inside the image, so also
+ * ceil_mode where it adds no window) with a well-formed cotangent of y alone,
+ * and declines every other call (other windows, a cotangent of the wrong
+ * shape, one for the indices, a bad input).
+ */
+property(test, 'max_pool2d: the one-pass product equals forward then backward to the bit, and takes exactly the calls it is meant for',
+  fc.record({
+    n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 9 }),
+    window: fc.constantFrom('2x2', '2x2', '2x2', 'ceil', 'stride1', 'pad', 'dilation', '3x3'), ties: fc.boolean(), nans: fc.integer({ min: 0, max: 3 }),
+    special: fc.constantFrom(0, 0, -0, NaN, Infinity), cot: fc.constantFrom('y', 'y', 'y', 'shape', 'indices', 'none'), rank3: fc.constantFrom(false, false, false, false, true),
+    seed: fc.integer(SEED),
+  }),
+  ({ n, c, h, w, window, ties, nans, special, cot, rank3, seed }) => {
+    const d = drawer(seed)
+    const op = dualOf('max_pool2d').fastPath
+    const x = rank3 ? d.normal([c, h, w]) : ties ? d.ints([n, c, h, w], 2) : d.normal([n, c, h, w])
+    for (let i = 0; i < nans; i++) x.data[(seed + 7 * i) % x.data.length] = NaN
+    const raw = {
+      '2x2': { kernel_size: 2 }, ceil: { kernel_size: 2, ceil_mode: true }, stride1: { kernel_size: 2, stride: 1 },
+      pad: { kernel_size: 2, padding: 1 }, dilation: { kernel_size: 2, dilation: 2 }, '3x3': { kernel_size: 3, stride: 2 },
+    }[window]
+    const attrs = op.parseAttrs(raw)
+    if (E.isLeft(attrs)) return failed('attrs')
+    const f = op.forward(attrs.right, { x })
+    const one = (shape: number[]) => {
+      const g = d.normal(cot === 'shape' ? [...shape, 1] : shape)
+      if (!Object.is(special, 0) && g.data.length > 0) g.data[seed % g.data.length] = special
+      const cots: Record<string, Tensor> = cot === 'none' ? {} : cot === 'indices' ? { y: g, indices: g } : { y: g }
+      return { cots, r: op.fused!(attrs.right, { x }, cots) }
+    }
+    if (E.isLeft(f)) return one([n, c, 1, 1]).r === undefined ? ok : failed('the one-pass product took a call the forward refuses')
+    const yShape = [...f.right.outputs.y.shape]
+    const { cots, r } = one(yShape)
+    const ho = yShape[2], wo = yShape[3]
+    const meant = (window === '2x2' || (window === 'ceil' && 2 * ho <= h && 2 * wo <= w)) && cot === 'y'
+    if (r === undefined) return meant ? failed('the one-pass product declined a call it is meant for') : ok
+    if (!meant) return failed(`the one-pass product took a call it is not meant for (${window}, cot ${cot})`)
+    const dx = op.backward(attrs.right, f.right.cache, cots).x!
+    return all(
+      identicalAll('max_pool2d outputs (one pass against two)', r.outputs, f.right.outputs),
+      identicalAll('max_pool2d dx (one pass against two)', r.gradients, { x: dx }),
+    )
+  }, 300)
+
 property(test, 'max_pool2d 2 x 2, stride 2 (its own unrolled loop): fast equals the reference to the bit (ties, NaN, odd sizes, ceil_mode)',
   fc.record({
     n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 9 }),
@@ -313,6 +363,66 @@ property(test, 'cross_entropy: two backwards on one forward give each its own dx
     }
     return ok
   }, 60)
+
+/**
+ * The one-pass product (losses.ts (9), `fused`) must give what forward then
+ * backward give, to the bit: loss and dx, every element (it runs the same
+ * operations on the same values; any difference is a bug, and the bound
+ * above then holds for it too). It must take exactly the calls it is meant
+ * for, [n, c] logits (or [n, c, 1, ...]: one position a row) with class
+ * targets, no label smoothing, a finite spread of the cotangent and a finite
+ * sum of weights, and decline every other (spatial dims above 1, smoothing, a non-finite cotangent or weight, a cotangent of
+ * the wrong shape or name, a bad target, an unknown input: the two passes
+ * report those), so
+ * that this law compares two paths and not one with itself. Logits at the
+ * scale of 1e5 leave exp's domain (the row takes the scalar loop inside the
+ * fused kernel); infinities and NaN in a row do too.
+ */
+property(test, 'cross_entropy: the one-pass product equals forward then backward to the bit, and takes exactly the calls it is meant for',
+  fc.record({
+    n: fc.integer({ min: 1, max: 6 }), c: fc.integer({ min: 1, max: 40 }), spatial: fc.constantFrom<number[]>([], [], [], [1], [2]),
+    weight: fc.constantFrom('none', 'none', 'drawn', 'infinite'), ignore: fc.boolean(), smoothing: fc.constantFrom(0, 0, 0, 0.1),
+    reduction: fc.constantFrom('mean', 'sum', 'none'), scale: fc.constantFrom(1, 30, 1e5), special: fc.constantFrom(0, 0, -Infinity, Infinity, NaN),
+    cot: fc.constantFrom('drawn', 'drawn', 'drawn', 'zero', 'infinite', 'nan', 'shape', 'name', 'float32'),
+    bad: fc.constantFrom('none', 'none', 'none', 'none', 'target', 'input'), seed: fc.integer(SEED),
+  }),
+  ({ n, c, spatial, weight, ignore, smoothing, reduction, scale, special, cot, bad, seed }) => {
+    const d = drawer(seed)
+    const op = dualOf('cross_entropy').fastPath
+    const input = d.normal([n, c, ...spatial], scale)
+    if (special !== 0) input.data[seed % input.data.length] = special
+    const target = d.labels([n, ...spatial], c)
+    if (bad === 'target') target.data[seed % target.data.length] = c
+    const wt = weight === 'none' ? undefined : d.uniform([c], 0, 2)
+    if (wt !== undefined && weight === 'infinite') { wt.data[0] = Number.MAX_VALUE; wt.data[c - 1] = Number.MAX_VALUE } // finite weights, their sum overflows when c > 1
+    const raw = { ignore_index: ignore ? Math.min(c - 1, 1) : -100, label_smoothing: smoothing, reduction }
+    const attrs = op.parseAttrs(raw)
+    if (E.isLeft(attrs)) return failed('attrs')
+    const inputs: Record<string, Tensor> = { input, target, ...(wt ? { weight: wt } : {}), ...(bad === 'input' ? { bias: d.normal([c]) } : {}) }
+    const lossShape = reduction === 'none' ? [n, ...spatial] : []
+    const g = d.normal(cot === 'shape' ? [...lossShape, 2] : lossShape)
+    if (cot === 'zero') g.data.fill(0)
+    if (cot === 'infinite' || cot === 'nan') g.data[seed % Math.max(1, g.data.length)] = cot === 'nan' ? NaN : Infinity
+    const gt: Tensor = cot === 'float32' ? { ...g, dtype: 'float32' } : g
+    const cots: Record<string, Tensor> = cot === 'name' ? { losses: gt } : { loss: gt }
+    // what the two passes give, or their error
+    const f = op.forward(attrs.right, inputs)
+    const one = op.fused!(attrs.right, inputs, cots)
+    // the spread d_i (reduction.ts (4)): g itself, g, or g / divisor with divisor the weights of the counted targets
+    const wOf = (y: number) => (wt === undefined ? 1 : wt.data[y])
+    const divisor = Array.from(target.data).reduce((a, y) => (y === raw.ignore_index ? a : a + wOf(y)), 0)
+    const spreadFinite = g.data.every((v) => Number.isFinite(reduction === 'mean' ? v / divisor : v))
+    const sw = wt === undefined ? c : wt.data.reduce((a, b) => a + b, 0)
+    const meant = spatial.every((s) => s === 1) && smoothing === 0 && bad === 'none' && Number.isFinite(sw) && spreadFinite && cot !== 'shape' && cot !== 'name'
+    if (E.isLeft(f)) return one === undefined ? ok : failed(`the one-pass product took a call the forward refuses (${f.left.arg}: ${f.left.received})`)
+    if (one === undefined) return meant ? failed('the one-pass product declined a call it is meant for') : ok
+    if (!meant) return failed(`the one-pass product took a call it is not meant for (spatial ${spatial}, smoothing ${smoothing}, cot ${cot}, weights ${weight})`)
+    const dx = op.backward(attrs.right, f.right.cache, cots).input!
+    return all(
+      identicalAll('cross_entropy loss (one pass against two)', one.outputs, f.right.outputs),
+      identicalAll('cross_entropy dx (one pass against two)', one.gradients, { input: dx }),
+    )
+  }, 300)
 
 property(test, 'cross_entropy (probability targets) takes the reference, and bad targets get the reference\'s error',
   fc.record({ n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 2, max: 5 }), bad: fc.boolean(), seed: fc.integer(SEED) }),

@@ -13,12 +13,20 @@
  * position, spreads just inside and outside 708 (and inside exp's subnormal
  * range, where the exponent-field add would be wrong), and a maximum of zero
  * whose sign pmax cannot see (-0 first, +0 later in the same lane).
+ *
+ * The kept row leaves three ways, each checked to the bit: `keptTerm` (q_j),
+ * `rowOut` (q into a longer array, nothing around it written; the array plain,
+ * or a view into shared memory that starts inside its buffer, which takes
+ * the byte copy) and `rowOut` with a factor f (f * q_c for every c, even and
+ * odd tail alike), f drawn
+ * with its specials: zeros of both signs, a negative, a subnormal, a huge
+ * value, an infinity, NaN.
  */
 import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fexp } from '../../src/fast/exp.ts'
-import { simdAvailable, softmaxRow } from '../../src/fast/softmax-rows.ts'
+import { keptTerm, rowOut, simdAvailable, softmaxRow } from '../../src/fast/softmax-rows.ts'
 import { failed, ok } from '../laws/result.ts'
 import { property } from '../support/property.ts'
 import { SEED, drawer } from './support.ts'
@@ -61,17 +69,19 @@ const scalar = (x: Float64Array) => {
   return { m, s, q }
 }
 
-property(test, 'softmaxRow equals the scalar definition to the bit, and falls back exactly outside exp\'s domain',
+property(test, 'softmaxRow equals the scalar definition to the bit, and falls back exactly outside exp\'s domain; the kept row leaves as q, and as f q',
   fc.record({
     n: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 41, max: 300 }), fc.constant(9000)),
     scale: fc.constantFrom(1, 30, 300),
+    shared: fc.boolean(), lead: fc.integer({ min: 0, max: 3 }),
+    factor: fc.oneof(fc.double({ noNaN: true, min: -1e3, max: 1e3 }), fc.constantFrom(0, -0, -1.5, 5e-324, 1e300, Infinity, NaN)),
     kind: fc.constantFrom<Special>('none', 'none', 'nan', 'inf', '-inf', 'spread', 'zeros'),
     tail: fc.boolean(),
     spread: fc.constantFrom(707.5, 708, 708 + 2 ** -40, 708.5, 720, 744, 800),
     offset: fc.integer({ min: 0, max: 5 }),
     seed: fc.integer(SEED),
   }),
-  ({ n, scale, kind, tail, spread, offset, seed }) => {
+  ({ n, scale, shared, lead, factor, kind, tail, spread, offset, seed }) => {
     const d = drawer(seed)
     const row = d.normal([n], scale).data
     withSpecial(row, kind, tail ? n - 1 : 0, spread)
@@ -79,26 +89,50 @@ property(test, 'softmaxRow equals the scalar definition to the bit, and falls ba
     const x = new Float64Array(n + offset + 3).fill(7)
     x.set(row, offset)
     const before = Float64Array.from(x)
-    const out = new Float64Array(x.length).fill(-5)
+    // out: plain, or a view into shared memory that starts `lead` elements in (rowOut's byte copy must add its offset)
+    const outArray = (): Float64Array => (shared ? new Float64Array(new SharedArrayBuffer(8 * (x.length + lead + 2)), 8 * lead, x.length) : new Float64Array(x.length)).fill(-5)
+    const out = outArray(), scaled = outArray()
     const max = new Float64Array(1)
-    const s = softmaxRow(x, offset, n, out, max)
+    const s = softmaxRow(x, offset, n, max)
     if (!x.every((v, i) => Object.is(v, before[i]))) return failed('softmaxRow wrote to its input')
     let lo = Infinity, hi = -Infinity
     for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v) }
     const inside = lo - hi >= -708 // fexp's domain for every x - m (rounding is monotonic)
     if (!inside) {
-      if (s !== -1) return failed(`row outside exp's domain (min - max = ${lo - hi}): expected -1, got ${s}`)
-      return out.every((v) => v === -5) ? ok : failed('a row that fell back wrote to out')
+      return s === -1 ? ok : failed(`row outside exp's domain (min - max = ${lo - hi}): expected -1, got ${s}`)
     }
     if (s === -1) return failed(`row inside exp's domain (min - max = ${lo - hi}, ${kind}) fell back`)
     const want = scalar(row)
+    for (let c = 0; c < n; c++) if (!Object.is(keptTerm(c), want.q[c])) return failed(`keptTerm(${c}): got ${keptTerm(c)}, scalar ${want.q[c]}`)
+    rowOut(n, out, offset)
+    rowOut(n, scaled, offset, factor)
     if (!Object.is(max[0], want.m)) return failed(`m: got ${max[0]}, Math.max gives ${want.m}`)
     if (!Object.is(s, want.s)) return failed(`s: got ${s}, the lane-order sum of fexp terms is ${want.s}`)
     for (let c = 0; c < n; c++) {
       if (!Object.is(out[offset + c], want.q[c])) return failed(`q[${c}] (x = ${row[c]}, m = ${want.m}): got ${out[offset + c]}, scalar ${want.q[c]}`)
     }
-    for (let i = 0; i < out.length; i++) if ((i < offset || i >= offset + n) && out[i] !== -5) return failed(`out[${i}] outside the row was written`)
+    for (let c = 0; c < n; c++) {
+      const f = factor * want.q[c]
+      if (!Object.is(scaled[offset + c], f)) return failed(`rowOut scaled by ${factor}, [${c}]: got ${scaled[offset + c]}, ${factor} * ${want.q[c]} = ${f}`)
+    }
+    for (let i = 0; i < out.length; i++) {
+      if ((i < offset || i >= offset + n) && (out[i] !== -5 || scaled[i] !== -5)) return failed(`out[${i}] outside the row was written`)
+    }
     return ok
   }, 300)
+
+test('rowOut to shared memory, row after row of other lengths and across the memory\'s growth, gives what a plain array gets', () => {
+  const d = drawer(11)
+  const max = new Float64Array(1)
+  // a short row first, then longer ones (the byte view must follow n), one past the memory's size so far (growth), then short again
+  for (const n of [2, 5, 1, 64, 3, 20000, 7, 20001, 4]) {
+    const x = d.normal([n], 3).data
+    const plain = new Float64Array(n), shared = new Float64Array(new SharedArrayBuffer(8 * (n + 1)), 8, n)
+    assert.ok(softmaxRow(x, 0, n, max) >= 0)
+    rowOut(n, plain, 0)
+    rowOut(n, shared, 0, 1)
+    for (let c = 0; c < n; c++) if (!Object.is(shared[c], plain[c])) assert.unreachable(`n = ${n}, [${c}]: shared ${shared[c]}, plain ${plain[c]}`)
+  }
+})
 
 test.run()

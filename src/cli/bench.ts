@@ -34,6 +34,8 @@ import { parseCommandArgs } from './args.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { apply } from '../index.ts'
 import { type Tensor, make } from '../core/tensor.ts'
+import { vjp } from '../core/op.ts'
+import { lookup } from '../registry.ts'
 import { keyFromSeed, normal, split } from '../core/random.ts'
 import { setReference } from '../fast/mode.ts'
 import { poolReady, threadCount } from '../fast/threads.ts'
@@ -52,7 +54,7 @@ export const BLOCK = 3
 /** Quiet before each block, ms: far longer than libgomp's spin after a parallel region (a few ms here, by what it cost our runs). */
 export const SETTLE_MS = 50
 
-export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--no-torch] [--tuned-malloc]
+export const BENCH_HELP = `usage: nn-oracle bench-cpu [--reps N] [--only NAME,...] [--python PATH] [--reference] [--two-pass] [--no-torch] [--tuned-malloc]
 
 Times the float64 workloads of issue 13 (forward + backward through apply)
 against PyTorch float64 in one run, interleaved, and prints medians and the
@@ -65,6 +67,10 @@ ratio PyTorch time / ours (above 1: faster than PyTorch).
                  batch_norm, layer_norm, cross_entropy, gelu, max_pool2d, adam_step
   --python PATH  interpreter with torch (default /usr/bin/python3, then python3)
   --reference    time the readable reference instead of the fast path
+  --two-pass     time ours as forward, then backward on its cache (what a
+                 graph or a training loop does), never an op's one-pass
+                 product (apply with cotangents takes it: cross_entropy,
+                 max_pool2d)
   --no-torch     time ours only
   --tuned-malloc run both sides under ${TUNED_MALLOC}
                  (glibc then serves large blocks from its heap and reuses them
@@ -242,8 +248,12 @@ const startTorch = (python: string, workloads: readonly Workload[]): Promise<Tor
   })
 })
 
-/** One run of ours: apply (fast path unless the reference is forced), forward and backward. */
-const oursRunner = (w: Workload): (() => Timing) => {
+/**
+ * One run of ours: apply (fast path unless the reference is forced), forward
+ * and backward; with `twoPass`, the same through an op without its one-pass
+ * product (core/op.ts `Fused`), so forward then backward.
+ */
+const oursRunner = (w: Workload, twoPass: boolean): (() => Timing) => {
   let key = keyFromSeed(13)
   const t = (shape: number[], scale = 1): Tensor => {
     const [k1, k2] = split(key)
@@ -258,9 +268,13 @@ const oursRunner = (w: Workload): (() => Timing) => {
     cot = {}
     for (const [name, y] of Object.entries(fwd.right.outputs)) if (y.dtype !== 'int64' && !name.startsWith('running')) cot[name] = t([...y.shape])
   }
+  const op = lookup(w.op)!, attrs = op.parseAttrs(w.attrs)
+  const run = twoPass && cot !== undefined && E.isRight(attrs)
+    ? () => vjp({ ...op, fused: undefined }, attrs.right, inputs, cot)
+    : () => apply(w.op, w.attrs, inputs, cot)
   return () => {
     const cpu = process.cpuUsage(), start = performance.now()
-    const r = apply(w.op, w.attrs, inputs, cot)
+    const r = run()
     const wall = performance.now() - start, used = process.cpuUsage(cpu)
     if (E.isLeft(r)) throw new Error(`bench: ${w.op}: ${JSON.stringify(r.left)}`)
     return { wall, cpu: (used.user + used.system) / 1e3, sys: used.system / 1e3 }
@@ -268,9 +282,9 @@ const oursRunner = (w: Workload): (() => Timing) => {
 }
 
 export const benchCommand = async (argv: readonly string[]): Promise<number> => {
-  const p = parseCommandArgs('bench-cpu', argv, { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'tuned-malloc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
+  const p = parseCommandArgs('bench-cpu', argv, { reps: { type: 'string', default: '5' }, only: { type: 'string' }, python: { type: 'string' }, reference: { type: 'boolean' }, 'two-pass': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'tuned-malloc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   if (!p.ok) { console.error(p.message); return 2 }
-  const parsed = p.parsed as unknown as { values: { reps: string; only?: string; python?: string; reference?: boolean; 'no-torch'?: boolean; 'tuned-malloc'?: boolean; help?: boolean } }
+  const parsed = p.parsed as unknown as { values: { reps: string; only?: string; python?: string; reference?: boolean; 'two-pass'?: boolean; 'no-torch'?: boolean; 'tuned-malloc'?: boolean; help?: boolean } }
   if (parsed.values.help) { console.log(BENCH_HELP); return 0 }
   const tunables = TUNED_MALLOC.slice('GLIBC_TUNABLES='.length)
   if (parsed.values['tuned-malloc'] && process.env.GLIBC_TUNABLES !== tunables) {
@@ -297,13 +311,14 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
     }
   }
   const os = await import('node:os')
-  console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
+  const twoPass = parsed.values['two-pass'] === true
+  console.log(`nn-oracle bench-cpu: ${parsed.values.reference ? 'reference' : 'fast path'}${twoPass ? ', forward then backward (--two-pass)' : ''}, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ` +
     `ours with ${threadCount()} thread${threadCount() === 1 ? '' : 's'} (NN_ORACLE_THREADS), ${torch ? `PyTorch ${torch.version} with ${torch.threads} threads` : 'no PyTorch'}; ${reps} round${reps === 1 ? '' : 's'} of ${BLOCK - 1} counted runs per side (blocks of ${BLOCK} after ${SETTLE_MS} ms of quiet), ${WARM_UP} warm-up, medians, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
     `malloc: ${process.env.GLIBC_TUNABLES ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} (both sides)` : 'glibc defaults (both sides)'}`)
   const rows: string[] = []
   let met = 0
   for (const w of chosen) {
-    const ours = oursRunner(w)
+    const ours = oursRunner(w, twoPass)
     ours() // the first call also starts the worker pool, whose threads come up in the background
     await poolReady()
     if (torch) await torch.time(w.name) // set-up
@@ -337,6 +352,8 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   torch?.close()
   console.log('\n| workload | ours, ms | PyTorch, ms | PyTorch / ours | target | met | ours, CPU ms | PyTorch, CPU ms | ours, sys ms | PyTorch, sys ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n' + rows.join('\n'))
   console.log('sys: kernel time, mostly page faults on fresh memory; where one side\'s sys swells between runs, its wall time says more about the host than about the code (docs/performance.md)')
+  const fusedOnes = chosen.filter((w) => w.backward && lookup(w.op)?.fused !== undefined).map((w) => w.op)
+  if (!twoPass && !parsed.values.reference && fusedOnes.length > 0) console.log(`one pass: ${fusedOnes.join(', ')} took their one-pass product (apply with the cotangent; the same values as forward then backward); --two-pass times forward then backward`)
   console.log(`load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (torch) console.log(`\n${met} of ${chosen.length} targets met`)
   return 0

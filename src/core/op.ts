@@ -13,6 +13,12 @@
  * `forward` validates at the edge and returns an error value; `backward` is
  * total, because its arguments come from a successful forward and from
  * cotangents whose shapes `vjp` (below) has already checked.
+ *
+ * A fast op may add a third, optional, for when the cotangents come with the
+ * call: both in one pass, the same values to the bit, or undefined to leave
+ * the call to the two (`Fused` below).
+ *
+ *   fused   : (attrs, inputs, cotangents) -> { outputs, gradients } | undefined
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -57,7 +63,21 @@ export interface Op<A = any, C = any> {
   readonly parseAttrs: (raw: RawAttrs | undefined) => E.Either<OpError, A>
   readonly forward: (attrs: A, inputs: Inputs) => E.Either<OpError, Forward<C>>
   readonly backward: (attrs: A, cache: C, cotangents: Tensors) => Tensors
+  /** Optional: forward and backward in one pass (`Fused`). */
+  readonly fused?: Fused<A>
 }
+
+/**
+ * An op's vector-Jacobian product in one pass, for when the cotangents are
+ * known before the forward (`vjp` below): the outputs and the gradients of
+ * every input, the same to the bit as forward then backward would give. It
+ * may decline with undefined, and for anything it does not take (any input
+ * or cotangent the two passes would report as an error among them) it must:
+ * `vjp` then runs the two passes, so errors come from one place. The
+ * gradients of inputs that get none are filtered out by `vjp`, as for the
+ * two passes.
+ */
+export type Fused<A> = (attrs: A, inputs: Inputs, cotangents: Tensors) => Vjp | undefined
 
 export interface OpDefinition<A, C> {
   readonly name: string
@@ -66,6 +86,7 @@ export interface OpDefinition<A, C> {
   readonly attrs: (op: string, raw: RawAttrs | undefined) => E.Either<OpError, A>
   readonly forward: (attrs: A, inputs: Inputs) => E.Either<OpError, Forward<C>>
   readonly backward: (attrs: A, cache: C, cotangents: Tensors) => Tensors
+  readonly fused?: Fused<A>
 }
 
 const dtypeOk = (kind: InputKind, t: Tensor): boolean =>
@@ -141,19 +162,35 @@ export const defineOp = <A, C>(d: OpDefinition<A, C>): Op<A, C> => ({
   outputs: d.outputs.map((o) => (typeof o === 'string' ? { name: o } : o)),
   parseAttrs: (raw) => d.attrs(d.name, raw),
   forward: (attrs, inputs) => pipe(checkInputs(d.name, d.inputs, inputs), E.chain((ins) => {
-    let r: E.Either<OpError, Forward<C>>
-    try {
-      r = d.forward(attrs, ins)
-    } catch (e) {
-      // An array too large to allocate is a request beyond the limit, not an oracle bug; anything else is rethrown.
-      if (e instanceof RangeError && /array length|allocation|buffer/i.test(e.message)) return E.left(tooLarge(d.name, Infinity))
-      throw e
-    }
+    const r = allocating(() => d.forward(attrs, ins))
+    if (r === undefined) return E.left(tooLarge(d.name, Infinity))
     if (E.isRight(r)) for (const t of Object.values(r.right.outputs)) if (t.data.length > MAX_OUTPUT_ELEMENTS) return E.left(tooLarge(d.name, t.data.length))
     return r
   })),
   backward: d.backward,
+  // the generic checks first; a result the two passes would refuse (an allocation
+  // beyond the limit, an output too large) is declined, and they report it
+  ...(d.fused === undefined ? {} : {
+    fused: (attrs: A, inputs: Inputs, cot: Tensors) => {
+      if (E.isLeft(checkInputs(d.name, d.inputs, inputs))) return undefined
+      const r = allocating(() => d.fused!(attrs, inputs, cot))
+      return r === undefined || Object.values(r.outputs).some((t) => t.data.length > MAX_OUTPUT_ELEMENTS) ? undefined : r
+    },
+  }),
 })
+
+/**
+ * f(), or undefined where it ran out of room: an array too large to allocate
+ * is a request beyond the limit, not an oracle bug; anything else is rethrown.
+ */
+const allocating = <T>(f: () => T): T | undefined => {
+  try {
+    return f()
+  } catch (e) {
+    if (e instanceof RangeError && /array length|allocation|buffer/i.test(e.message)) return undefined
+    throw e
+  }
+}
 
 /** The inputs of this call that get a gradient: present, float, and not excluded by the spec. */
 export const gradInputs = (op: Op, inputs: Inputs): string[] =>
@@ -167,9 +204,24 @@ export interface Vjp {
 /**
  * Forward then backward, the public entry point for a vector-Jacobian product.
  * Cotangents are checked against the outputs (name, shape, float dtype); an
- * output with no cotangent gets zeros (case format, `cotangents`).
+ * output with no cotangent gets zeros (case format, `cotangents`). An op with
+ * a `fused` pass that takes the call gives the same values in one pass.
  */
-export const vjp = <A, C>(op: Op<A, C>, attrs: A, inputs: Inputs, cotangents: Tensors): E.Either<OpError, Vjp> =>
+export const vjp = <A, C>(op: Op<A, C>, attrs: A, inputs: Inputs, cotangents: Tensors): E.Either<OpError, Vjp> => {
+  const one = op.fused?.(attrs, inputs, cotangents)
+  if (one !== undefined) return E.right({ outputs: one.outputs, gradients: withGradients(op, inputs, one.gradients) })
+  return twoPass(op, attrs, inputs, cotangents)
+}
+
+/** The gradients of the inputs that get one (`gradInputs`), out of all an op's backward returned. */
+const withGradients = (op: Op, inputs: Inputs, all: Tensors): Tensors => {
+  const gradients: Record<string, Tensor> = {}
+  for (const name of gradInputs(op, inputs)) if (all[name] !== undefined) gradients[name] = all[name]
+  return gradients
+}
+
+/** `vjp` as forward then backward. */
+const twoPass = <A, C>(op: Op<A, C>, attrs: A, inputs: Inputs, cotangents: Tensors): E.Either<OpError, Vjp> =>
   pipe(
     op.forward(attrs, inputs),
     E.chain((fwd) => {
@@ -193,9 +245,6 @@ export const vjp = <A, C>(op: Op<A, C>, attrs: A, inputs: Inputs, cotangents: Te
         const out = fwd.outputs[o.name]
         if (o.grad !== false && out !== undefined && cot[o.name] === undefined) cot[o.name] = zeros(out.shape)
       }
-      const all = op.backward(attrs, fwd.cache, cot)
-      const gradients: Record<string, Tensor> = {}
-      for (const name of gradInputs(op, inputs)) if (all[name] !== undefined) gradients[name] = all[name]
-      return E.right({ outputs: fwd.outputs, gradients })
+      return E.right({ outputs: fwd.outputs, gradients: withGradients(op, inputs, op.backward(attrs, fwd.cache, cot)) })
     }),
   )

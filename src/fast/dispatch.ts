@@ -9,7 +9,7 @@
  * spec/fast/ checks every fast op against its reference on random shapes.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Op } from '../core/op.ts'
+import type { Inputs, Op, Tensors } from '../core/op.ts'
 import { useReference } from './mode.ts'
 
 export type Tagged<R, C> = { readonly fast: false; readonly cache: R } | { readonly fast: true; readonly cache: C }
@@ -38,6 +38,8 @@ export const dual = <A, R, C>(reference: Op<A, R>, fast: Op<A, C>): Dual<A, R, C
     },
     backward: (attrs, tagged, cotangents) =>
       tagged.fast ? fast.backward(attrs, tagged.cache, cotangents) : reference.backward(attrs, tagged.cache, cotangents),
+    // the fast op's one-pass product, unless the reference is forced (the reference has none)
+    ...(fast.fused === undefined ? {} : { fused: (attrs: A, inputs: Inputs, cotangents: Tensors) => (useReference() ? undefined : fast.fused!(attrs, inputs, cotangents)) }),
     reference,
     fastPath: fast,
   }

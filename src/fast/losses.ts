@@ -21,16 +21,23 @@
  * Math.exp itself (outside its domain fexp is Math.exp, and such a row
  * leaves the SIMD kernel for the scalar loop), so the reference's zeros and
  * NaNs stay. Probability targets take the reference.
+ *
+ * (9) When the cotangent comes with the call (`vjp`, `apply` with
+ * cotangents), [n, c] logits without label smoothing take one pass: each
+ * row's q is scaled to dx while it is still in the SIMD kernel's memory, and
+ * q is never written out and read back (`ceFused`, `fused`). The values are
+ * the two passes' to the bit; the property beside `ceWithin` checks that.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { type Tensors, defineOp } from '../core/op.ts'
-import { type Shape, type Tensor, make } from '../core/tensor.ts'
+import type { OpError } from '../core/errors.ts'
+import { type Inputs, type Tensors, type Vjp, defineOp, tensorProblem } from '../core/op.ts'
+import { type Shape, type Tensor, isFloat, make, sameShape } from '../core/tensor.ts'
 import { type Layout, checkBatched, checkWeight, classesOf, positionWeights } from '../losses/class-target.ts'
 import * as CrossEntropy from '../losses/cross-entropy.ts'
 import { reduce, spread } from '../losses/reduction.ts'
 import { fexp } from './exp.ts'
-import { softmaxRow } from './softmax-rows.ts'
+import { keptTerm, rowOut, softmaxRow } from './softmax-rows.ts'
 import { allocate, asShared } from './shared-array.ts'
 import { parallelFor, rangeKernel } from './threads.ts'
 
@@ -70,9 +77,10 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
   for (let b = lo; b < hi; b++) {
     for (let j = 0; j < k; j++) {
       const i = b * k + j, o = b * c * k + j, end = o + c * k
-      let sum = k === 1 ? softmaxRow(x, o, c, terms, max) : -1
+      let sum = k === 1 ? softmaxRow(x, o, c, max) : -1
       let m = max[0]
-      if (sum < 0) {
+      if (sum >= 0) rowOut(c, terms, o) // (8)'s q, from the kept row
+      else {
         m = -Infinity
         for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
         sum = 0
@@ -164,6 +172,105 @@ const handOnce = (a: Float64Array): (() => Float64Array | undefined) => {
   }
 }
 
+/** What every path takes from validated inputs: the layout, x, class indices and weights (shared for the threads), (3)'s divisor. */
+interface Prepared {
+  readonly lay: Layout
+  readonly x: Float64Array
+  readonly cls: Int32Array
+  readonly w: Float64Array
+  readonly divisor: number
+}
+
+/** The reference's validation of class-target inputs (its own functions, in its order), then the arrays the kernels read. */
+const prepare = (attrs: CrossEntropy.Attrs, inputs: Inputs): E.Either<OpError, Prepared> => {
+  const { input, target, weight } = inputs
+  return pipe(
+    checkBatched('cross_entropy', input!),
+    E.chain((lay) => pipe(checkWeight('cross_entropy', weight, lay.c), E.map(() => lay))),
+    E.chain((lay) => pipe(classesOf('cross_entropy', lay, target!, attrs.ignore_index), E.map((cls) => ({ lay, cls })))),
+    E.map(({ lay, cls }) => {
+      const x = input!.data, work = x.length
+      const w = asShared(weight === undefined ? new Float64Array(lay.c).fill(1) : weight.data, work)
+      const { divisor } = positionWeights(cls, weight) // (3)
+      return { lay, x, cls: asShared(cls, work), w, divisor }
+    }),
+  )
+}
+
+interface FusedArgs {
+  readonly x: Float64Array; readonly cls: Int32Array; readonly w: Float64Array; readonly d: Float64Array
+  /** out: dx of (7), every element, and the per-position losses of (2) */
+  readonly dx: Float64Array; readonly nll: Float64Array
+  readonly c: number
+}
+
+/**
+ * (9) The forward and the backward of rows [lo, hi) of [n, c] logits in one
+ * pass, when the cotangent is known before the forward (`fused` below): no
+ * label smoothing, every d_i finite, a finite sum of weights, so that every
+ * position the two-pass path computes takes ceBackward's one-product branch.
+ * Per row the same operations on the same values as ceForward then
+ * ceBackward: m, q and s from the same kernel (the SIMD row or the scalar
+ * loop), l = log s, the loss (2), r = 1 / s, K = d_i w_y ((7)'s (1 - e) d_i w_y
+ * at e = 0: 1 d_i is d_i exactly), p_y = q_y r, Kr = K r, dx = Kr q off the
+ * target and K (p_y - 1) on it; an ignored position's loss stays 0 and its dx
+ * row is zeros. So loss and dx are the two-pass path's to the bit (the
+ * property in spec/fast/pointwise.spec.ts), and with them its bound.
+ * What it saves is memory traffic: q is scaled to dx while the row is still
+ * in the kernel's memory (./softmax-rows.ts `rowOut`), where the two-pass path
+ * writes q out of the forward and reads it back in the backward.
+ */
+export const ceFused = rangeKernel('cross_entropy.fused', (a: FusedArgs, lo: number, hi: number) => {
+  const { x, cls, w, d, dx: g, nll, c } = a
+  const max = new Float64Array(1)
+  for (let i = lo; i < hi; i++) {
+    const o = i * c, end = o + c, y = cls[i]
+    if (y < 0) { for (let f = o; f < end; f++) g[f] = 0; continue } // ignored: zero loss, zero gradient
+    let sum = softmaxRow(x, o, c, max)
+    let m = max[0]
+    const kept = sum >= 0
+    if (!kept) { // ceForward's scalar loop, its q in dx's row until scaled
+      m = -Infinity
+      for (let f = o; f < end; f++) m = Math.max(m, x[f])
+      sum = 0
+      for (let f = o; f < end; f++) { const q = fexp(x[f] - m, 0); g[f] = q; sum += q } // (8)
+    }
+    const r = 1 / sum, l = Math.log(sum) // (8), (1)
+    nll[i] = -w[y] * ((x[o + y] - m) - l) // (2)
+    const K = d[i] * w[y] // (7)
+    const py = (kept ? keptTerm(y) : g[o + y]) * r // (8), before the row is scaled
+    const Kr = K * r
+    if (kept) rowOut(c, g, o, Kr) // (7), c != y
+    else for (let f = o; f < end; f++) g[f] = Kr * g[f] // (7), c != y
+    g[o + y] = K * (py - 1) // (7), c = y
+  }
+})
+
+/**
+ * The vector-Jacobian product in one pass ((9)) where it applies: class
+ * targets, contiguous rows ([n, c]: one position a row), no label smoothing,
+ * a well-formed cotangent for the loss whose spread d_i is finite, and
+ * weights with a finite sum. Anywhere else undefined, and `vjp` runs forward
+ * and backward, which also report every error (nothing is reported here).
+ */
+const fused = (attrs: CrossEntropy.Attrs, inputs: Inputs, cot: Tensors): Vjp | undefined => {
+  if (inputs.target?.dtype !== 'int64' || attrs.label_smoothing !== 0) return undefined
+  if (cot === null || typeof cot !== 'object' || Object.keys(cot).length !== 1) return undefined
+  const g = cot.loss
+  if (g === undefined || tensorProblem(g) !== undefined || !isFloat(g)) return undefined
+  const p = prepare(attrs, inputs)
+  if (E.isLeft(p)) return undefined
+  const { lay, x, cls, w, divisor } = p.right, work = x.length
+  if (lay.k !== 1 || !sameShape(g.shape, attrs.reduction === 'none' ? lay.positionShape : [])) return undefined
+  const d = spread(g, lay.positions, attrs.reduction, divisor) // (4)
+  let sw = 0
+  for (let cc = 0; cc < lay.c; cc++) sw += w[cc]
+  if (!Number.isFinite(sw) || !d.every(Number.isFinite)) return undefined
+  const dx = allocate(work, { whole: true }), nll = allocate(lay.positions, { work })
+  parallelFor(ceFused, { x, cls, w, d: asShared(d, work), dx, nll, c: lay.c }, lay.n, work)
+  return { outputs: { loss: reduce(nll, lay.positionShape, attrs.reduction, divisor) }, gradients: { input: make(inputs.input!.shape, dx) } }
+}
+
 export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
   name: 'cross_entropy',
   inputs: CrossEntropy.op.inputs,
@@ -173,17 +280,11 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
     if (inputs.target?.dtype !== 'int64') {
       return pipe(CrossEntropy.op.forward(attrs, inputs), E.map((f) => ({ outputs: f.outputs, cache: { ref: true as const, cache: f.cache } })))
     }
-    const { input, target, weight } = inputs
     return pipe(
-      checkBatched('cross_entropy', input!),
-      E.chain((lay) => pipe(checkWeight('cross_entropy', weight, lay.c), E.map(() => lay))),
-      E.chain((lay) => pipe(classesOf('cross_entropy', lay, target!, attrs.ignore_index), E.map((cls) => ({ lay, cls })))),
-      E.map(({ lay, cls }) => {
-        const x = input!.data, e = attrs.label_smoothing, { c } = lay, work = x.length
-        const w = asShared(weight === undefined ? new Float64Array(c).fill(1) : weight.data, work)
-        const { divisor } = positionWeights(cls, weight) // (3)
-        const shared = asShared(cls, work)
-        const { terms, inv, nll, s } = softmaxTerms(x, shared, w, lay, e)
+      prepare(attrs, inputs),
+      E.map(({ lay, x, cls, w, divisor }) => {
+        const e = attrs.label_smoothing, { c } = lay
+        const { terms, inv, nll, s } = softmaxTerms(x, cls, w, lay, e)
         const rn = reduce(nll, lay.positionShape, attrs.reduction, divisor)
         let loss: Tensor = rn
         if (e > 0) {
@@ -192,7 +293,7 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
           for (let i = 0; i < out.length; i++) out[i] = (1 - e) * rn.data[i] + (e / c) * rs.data[i] // (4)
           loss = make(rn.shape, out)
         }
-        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: input!.shape, x, takeTerms: handOnce(terms), inv, cls: shared, w, divisor } } }
+        return { outputs: { loss }, cache: { ref: false as const, cache: { lay, inputShape: inputs.input!.shape, x, takeTerms: handOnce(terms), inv, cls, w, divisor } } }
       }),
     )
   },
@@ -207,4 +308,5 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
     parallelFor(ceBackward, { terms, inv, cls, w, d, c, k, smoothing: e, sw }, lay.n, terms.length)
     return { input: make(inputShape, terms) } // dx, written over q
   },
+  fused,
 })

@@ -11,10 +11,10 @@
  * same sums in the same order).
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { defineOp } from '../core/op.ts'
-import { type Shape, make } from '../core/tensor.ts'
+import { type Inputs, type Tensors, type Vjp, defineOp, tensorProblem } from '../core/op.ts'
+import { type Shape, isFloat, make, sameShape } from '../core/tensor.ts'
 import * as MaxPool2d from '../pooling/max-pool2d.ts'
-import { windows } from '../pooling/windows.ts'
+import { type Windows, windows } from '../pooling/windows.ts'
 import { allocate, allocateInt32, asShared } from './shared-array.ts'
 import { parallelFor, rangeKernel } from './threads.ts'
 
@@ -48,11 +48,7 @@ const pool2x2 = (xd: Float64Array, lo: number, hi: number, h: number, w: number,
     for (let oh = 0; oh < ho; oh++) {
       const r0 = base + 2 * oh * w, r1 = r0 + w
       for (let ow = 0; ow < wo; ow++, o++) {
-        const a = r0 + 2 * ow, b = r1 + 2 * ow
-        const t0 = xd[a], t1 = xd[a + 1], t2 = xd[b], t3 = xd[b + 1]
-        const i01 = a + (Number(t1 > t0) | Number(t1 !== t1)), i23 = b + (Number(t3 > t2) | Number(t3 !== t3)) // (2), in pairs
-        const m01 = xd[i01], m23 = xd[i23]
-        const at = i01 + (Number(m23 > m01) | Number(m23 !== m23)) * (i23 - i01) // (2), the final
+        const at = winner2x2(xd, r0 + 2 * ow, r1 + 2 * ow)
         y[o] = xd[at] // (1)
         const p = at - base
         idx[o] = p // (2)
@@ -61,6 +57,18 @@ const pool2x2 = (xd: Float64Array, lo: number, hi: number, h: number, w: number,
     }
   }
 }
+
+/** The tournament's winner (`pool2x2`) of the window whose top taps are a, a + 1 and bottom taps b, b + 1: an index into x. */
+const winner2x2 = (xd: Float64Array, a: number, b: number): number => {
+  const t0 = xd[a], t1 = xd[a + 1], t2 = xd[b], t3 = xd[b + 1]
+  const i01 = a + (Number(t1 > t0) | Number(t1 !== t1)), i23 = b + (Number(t3 > t2) | Number(t3 !== t3)) // (2), in pairs
+  const m01 = xd[i01], m23 = xd[i23]
+  return i01 + (Number(m23 > m01) | Number(m23 !== m23)) * (i23 - i01) // (2), the final
+}
+
+/** Whether a call's windows are `pool2x2`'s: 2 x 2, stride 2, unpadded, undilated, every window inside the image. */
+const isTwo = ({ h, w, ho, wo, kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], pad }: Windows): boolean =>
+  kh === 2 && kw === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pad[0] === 0 && pad[1] === 0 && 2 * ho <= h && 2 * wo <= w
 
 interface ForwardArgs {
   readonly x: Float64Array; readonly y: Float64Array; readonly idx: Float64Array; readonly arg: Int32Array
@@ -108,6 +116,66 @@ export const maxPoolBackward = rangeKernel('max_pool2d.backward', ({ argmax, g, 
   }
 })
 
+interface FusedArgs {
+  readonly x: Float64Array; readonly g: Float64Array
+  /** out: y and the indices of (1)-(2), dx of (4), every element */
+  readonly y: Float64Array; readonly idx: Float64Array; readonly dx: Float64Array
+  readonly h: number; readonly w: number; readonly ho: number; readonly wo: number
+}
+
+/**
+ * (5) The forward and the backward of planes [lo, hi) in one pass, for
+ * `pool2x2`'s windows when the cotangent comes with the call (`fused`
+ * below). The windows are disjoint and each has one winner, so (4)'s sum at
+ * a tap is 0 (the zeroed plane) plus the gradient of the one window that
+ * tap won, or 0: dx is written window by window, zeros for the three others
+ * and 0 + g at the winner (the same addition as the two passes, so -0 comes
+ * out +0 there too), then zeros for a last odd row or column no window
+ * covers. y and the indices are `pool2x2`'s (the same tournament). No argmax
+ * is stored, and x's plane is read once: the two passes' values to the bit
+ * (the property in spec/fast/pointwise.spec.ts) with one range kernel and
+ * one array fewer.
+ */
+export const maxPoolFused = rangeKernel('max_pool2d.fused', (a: FusedArgs, lo: number, hi: number) => {
+  const { x: xd, g, y, idx, dx, h, w, ho, wo } = a
+  let o = lo * ho * wo
+  for (let nc = lo; nc < hi; nc++) {
+    const base = nc * h * w
+    for (let oh = 0; oh < ho; oh++) {
+      const r0 = base + 2 * oh * w, r1 = r0 + w
+      for (let ow = 0; ow < wo; ow++, o++) {
+        const ta = r0 + 2 * ow, tb = r1 + 2 * ow
+        const at = winner2x2(xd, ta, tb)
+        y[o] = xd[at] // (1)
+        idx[o] = at - base // (2)
+        dx[ta] = 0; dx[ta + 1] = 0; dx[tb] = 0; dx[tb + 1] = 0
+        dx[at] = 0 + g[o] // (4)
+      }
+      for (let col = 2 * wo; col < w; col++) { dx[r0 + col] = 0; dx[r1 + col] = 0 }
+    }
+    dx.fill(0, base + 2 * ho * w, base + h * w)
+  }
+})
+
+/**
+ * The vector-Jacobian product in one pass ((5)) for `pool2x2`'s windows and
+ * a well-formed cotangent of y alone; undefined anywhere else, and `vjp`
+ * runs forward and backward, which also report every error.
+ */
+const fused = (a: MaxPool2d.Attrs, inputs: Inputs, cot: Tensors): Vjp | undefined => {
+  const x = inputs.x
+  if (x === undefined || cot === null || typeof cot !== 'object' || Object.keys(cot).length !== 1) return undefined
+  const g = cot.y
+  if (g === undefined || tensorProblem(g) !== undefined || !isFloat(g)) return undefined
+  const r = windows('max_pool2d', x, a.kernel_size, a.stride, a.padding, a.dilation, a.ceil_mode)
+  if (E.isLeft(r) || !isTwo(r.right)) return undefined
+  const { n, c, h, w, ho, wo } = r.right, shape = [n, c, ho, wo], work = x.data.length
+  if (!sameShape(g.shape, shape)) return undefined
+  const y = allocate(n * c * ho * wo, { work, whole: true }), idx = allocate(y.length, { work, whole: true }), dx = allocate(work, { whole: true })
+  parallelFor(maxPoolFused, { x: x.data, g: g.data, y, idx, dx, h, w, ho, wo }, n * c, work)
+  return { outputs: { y: make(shape, y), indices: make(shape, idx, 'int64') }, gradients: { x: make(x.shape, dx) } }
+}
+
 export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
   name: 'max_pool2d',
   inputs: MaxPool2d.op.inputs,
@@ -123,7 +191,7 @@ export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
     for (let ow = 0; ow < wo; ow++) [colLo[ow], colHi[ow]] = taps(ow, sw, pad[1], dw, kw, w)
     const work = xd.length
     const y = allocate(n * c * ho * wo, { work, whole: true }), idx = allocate(y.length, { work, whole: true }), arg = allocateInt32(y.length, { work, whole: true })
-    const two = kh === 2 && kw === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && pad[0] === 0 && pad[1] === 0 && 2 * ho <= h && 2 * wo <= w
+    const two = isTwo(r.right)
     parallelFor(maxPoolForward, {
       x: xd, y, idx, arg, rowLo: asShared(rowLo, work), rowHi: asShared(rowHi, work), colLo: asShared(colLo, work), colHi: asShared(colHi, work),
       h, w, ho, wo, sh, sw, dh, dw, ph: pad[0], pw: pad[1], two: two ? 1 : 0,
@@ -137,4 +205,5 @@ export const maxPool2d = defineOp<MaxPool2d.Attrs, Cache>({
     parallelFor(maxPoolBackward, { argmax, g: g.data, dx, hw, plane }, planes, dx.length)
     return { x: make(xShape, dx) }
   },
+  fused,
 })

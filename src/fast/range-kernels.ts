@@ -6,12 +6,12 @@
  */
 import type { RangeKernel } from './threads.ts'
 import { geluBackward, geluForward } from './activations.ts'
-import { ceBackward, ceForward } from './losses.ts'
+import { ceBackward, ceForward, ceFused } from './losses.ts'
 import { layerNormBackwardColumns, layerNormBackwardRows, layerNormForward, planeBackward, planeForward } from './normalization.ts'
 import { adamRange } from './optimizers.ts'
-import { maxPoolBackward, maxPoolForward } from './pooling.ts'
+import { maxPoolBackward, maxPoolForward, maxPoolFused } from './pooling.ts'
 
 export const RANGE_KERNELS: readonly RangeKernel<never>[] = [
-  geluForward, geluBackward, adamRange, maxPoolForward, maxPoolBackward, ceForward, ceBackward,
+  geluForward, geluBackward, adamRange, maxPoolForward, maxPoolBackward, maxPoolFused, ceForward, ceBackward, ceFused,
   layerNormForward, layerNormBackwardRows, layerNormBackwardColumns, planeForward, planeBackward,
 ]

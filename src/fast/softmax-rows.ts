@@ -4,9 +4,12 @@
  * q_c = exp(x_c - m) and their sum s, the same three quantities its scalar
  * loop computes, in half the time (4096 rows of 1000, one thread: 19.4 to
  * 9.6-10 ms, copies included, when the kernel still scaled each row to p).
- * The probabilities p_c = q_c (1 / s) are no longer formed here: the
- * backward folds 1 / s into its own factor (./losses.ts (7)), which saves
- * that third pass over the row (a load, a product and a store per pair).
+ * The probabilities p_c = q_c (1 / s) are not formed here: the backward
+ * folds 1 / s into its own factor (./losses.ts (7)), which saves that third
+ * pass over the row. The terms stay in the instance's memory (the kept row)
+ * until the caller copies them out (`rowOut`), as they are for the two-pass
+ * path, or scaled by one factor on the way out (`scale` below), which is how
+ * the one-pass product (./losses.ts (9)) turns q into dx without storing q.
  *
  * Same values as ./exp.ts's fexp, to the bit: every lane runs fexp's own
  * operations in fexp's order (IEEE float64 in WebAssembly rounds each
@@ -54,7 +57,8 @@
  * One instance per thread (each worker compiles its own, at its first row):
  * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
  * from byte 8 N + 16; it grows to the longest row seen. A row is copied in
- * and its terms copied out (about 0.2 ns an element each way): WebAssembly
+ * and its terms copied out (about 0.2 ns an element each way in cache; out to
+ * a shared array V8 copies a word at a time, about 0.3 ns): WebAssembly
  * reads only its own memory, and the inputs and outputs stay ordinary arrays.
  */
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
@@ -151,12 +155,34 @@ const softmax: Code[] = [
   local.get(s),
 ]
 
-/** The module's bytes: softmax(n: i32) -> f64 and one page of memory. */
+// locals of scale(n, f): parameters n (0) and f (1), then the row's even end, the pointer, f in both lanes
+const fn = 0, ff = 1, fEnd = 2, fp = 3, fv = 4
+
+/**
+ * scale(n, f): the row at ROW (n >= 1 values) times f in place, one product
+ * per element, q f: IEEE multiplication is commutative and rounds once, so
+ * each result has the bits of JavaScript's f * q. For the fused vector-Jacobian
+ * product (./losses.ts (9)), which scales the row in place before it leaves.
+ */
+const scale: Code[] = [
+  local.set(fEnd, i32.add(i32.const(ROW), i32.shl(i32.and(local.get(fn), i32.const(-2)), i32.const(3)))),
+  local.set(fv, f64x2.splat(local.get(ff))),
+  local.set(fp, i32.const(ROW)),
+  block(brIf(0, i32.eqz(i32.ltU(local.get(fp), local.get(fEnd)))), loop(
+    v128.store(local.get(fp), f64x2.mul(v128.load(local.get(fp)), local.get(fv))),
+    local.set(fp, i32.add(local.get(fp), i32.const(16))),
+    brIf(0, i32.ltU(local.get(fp), local.get(fEnd))),
+  )),
+  when(i32.and(local.get(fn), i32.const(1)),
+    f64.store(local.get(fEnd), f64x2.extractLane(f64x2.mul(f64x2.splat(f64.load(local.get(fEnd))), local.get(fv)), 0))),
+]
+
+/** The module's bytes: softmax(n: i32) -> f64, scale(n: i32, f: f64) and one page of memory. */
 const softmaxModule = (): Uint8Array => encodeModule([{
   name: 'softmax', params: [I32], results: [F64],
   locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64, F64],
   body: softmax,
-}], 1)
+}, { name: 'scale', params: [I32, F64], results: [], locals: [I32, I32, V128], body: scale }], 1)
 
 /**
  * The part of the WebAssembly JavaScript API used here: lib ES2022 declares
@@ -170,7 +196,14 @@ declare const WebAssembly: {
 }
 
 /** One thread's instance: its memory as float64s (re-viewed after growth) and the function. */
-interface Instance { readonly memory: Memory; view: Float64Array; readonly softmax: (n: number) => number }
+interface Instance {
+  readonly memory: Memory
+  view: Float64Array
+  /** the kept row's bytes, for `rowOut` (re-made for another n or after growth) */
+  row?: Uint8Array
+  readonly softmax: (n: number) => number
+  readonly scale: (n: number, f: number) => void
+}
 
 let instance: Instance | null | undefined
 
@@ -179,23 +212,24 @@ const instantiate = (): Instance | null => {
   if (instance !== undefined) return instance
   const bytes = softmaxModule()
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return (instance = null)
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { memory: Memory; softmax: (n: number) => number }
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Omit<Instance, 'view'>
   const view = new Float64Array(exports.memory.buffer)
   view.set(T, 0)
-  return (instance = { memory: exports.memory, view, softmax: exports.softmax })
+  return (instance = { memory: exports.memory, view, softmax: exports.softmax, scale: exports.scale })
 }
 
 /** Whether rows go through WebAssembly here (the spec asserts it, so that its rows really test the kernel). */
 export const simdAvailable = (): boolean => instantiate() !== null
 
 /**
- * out[o, o + n) = the terms q_c = exp(x_c - m) of x[o, o + n) (n >= 1),
- * through the SIMD kernel. Returns their sum s and writes m, Math.max's
- * maximum of the row, to max[0]; returns -1 (out untouched) when the row is
- * outside exp's domain or there is no WebAssembly SIMD, and the caller takes
- * its scalar loop.
+ * The terms q_c = exp(x_c - m) of x[o, o + n) (n >= 1) through the SIMD
+ * kernel, kept in this thread's instance (the kept row) until the next call:
+ * `rowOut` copies them out, `keptTerm` reads one. Returns their sum s and
+ * writes m, Math.max's maximum of the row, to max[0]; returns -1 (nothing
+ * kept) when the row is outside exp's domain or there is no WebAssembly
+ * SIMD, and the caller takes its scalar loop.
  */
-export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Array, max: Float64Array): number => {
+export const softmaxRow = (x: Float64Array, o: number, n: number, max: Float64Array): number => {
   const it = n <= MAX_ROW ? instantiate() : null
   if (it === null) return -1
   const need = ROW + 8 * n
@@ -207,8 +241,7 @@ export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Ar
     }
     it.view = new Float64Array(it.memory.buffer)
   }
-  const at = ROW / 8
-  it.view.set(x.subarray(o, o + n), at)
+  it.view.set(x.subarray(o, o + n), ROW / 8)
   const s = it.softmax(n)
   if (s < 0) return -1
   let m = it.view[M_AT / 8]
@@ -217,6 +250,43 @@ export const softmaxRow = (x: Float64Array, o: number, n: number, out: Float64Ar
     for (let f = o; f < o + n; f++) m = Math.max(m, x[f])
   }
   max[0] = m
-  out.set(it.view.subarray(at, at + n), o)
   return s
+}
+
+/** q_j of the kept row (0 <= j < its n): read before `rowOut` scales it. */
+export const keptTerm = (j: number): number => instance!.view[ROW / 8 + j]
+
+/**
+ * out[o, o + n) = the kept row's n terms, or each times f when f is given
+ * (scaled in place first, by `scale` above: the bits of f * q). Only after a
+ * `softmaxRow` on this thread that returned s >= 0, with the same n.
+ */
+export const rowOut = (n: number, out: Float64Array, o: number, f?: number): void => {
+  const it = instance!
+  if (f !== undefined) it.scale(n, f)
+  const to = out.buffer instanceof SharedArrayBuffer ? bytesOf(out.buffer) : undefined
+  if (to === undefined) { out.set(it.view.subarray(ROW / 8, ROW / 8 + n), o); return }
+  if (it.row?.length !== 8 * n) it.row = new Uint8Array(it.memory.buffer, ROW, 8 * n) // (a view of a grown memory's old buffer has length 0)
+  const at = out.byteOffset + 8 * o
+  to.fill(it.row, at, at + 8 * n)
+}
+
+/**
+ * Why `rowOut` copies to a shared array through Node's Buffer.fill: V8 copies
+ * into a SharedArrayBuffer one word at a time with relaxed atomic stores
+ * (TypedArray.prototype.set, and Buffer.copy through it), where fill with a
+ * byte array as long as the range is one memcpy (measured, 2048 rows of 1000
+ * out to a shared array with the kernel and the scaling pass: 4.72-4.80 ms
+ * against 4.20-4.29, one thread). The rows written are the caller's own, so
+ * no other thread touches those bytes. A plain output, or a platform without
+ * Buffer, takes TypedArray.prototype.set, which is memcpy there.
+ */
+interface ByteFill { readonly fill: (value: Uint8Array, start: number, end: number) => unknown }
+const NodeBuffer = (globalThis as { Buffer?: { readonly from: (b: SharedArrayBuffer) => ByteFill } }).Buffer
+const byteViews = new WeakMap<SharedArrayBuffer, ByteFill>()
+const bytesOf = (b: SharedArrayBuffer): ByteFill | undefined => {
+  if (NodeBuffer === undefined) return undefined
+  let v = byteViews.get(b)
+  if (v === undefined) byteViews.set(b, (v = NodeBuffer.from(b)))
+  return v
 }
