@@ -134,7 +134,9 @@ interface FusedArgs {
  * covers. y and the indices are `pool2x2`'s (the same tournament). No argmax
  * is stored, and x's plane is read once: the two passes' values to the bit
  * (the property in spec/fast/pointwise.spec.ts) with one range kernel and
- * one array fewer.
+ * one array fewer. Its loop repeats `pool2x2`'s rather than sharing one with
+ * a test per window: merged, both got slower (this one 1.99 to 2.05-2.09 ms,
+ * the two passes 3.35 to 3.56-3.74, fwd+bwd at the benchmark's size).
  */
 export const maxPoolFused = rangeKernel('max_pool2d.fused', (a: FusedArgs, lo: number, hi: number) => {
   const { x: xd, g, y, idx, dx, h, w, ho, wo } = a
