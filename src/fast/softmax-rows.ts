@@ -57,8 +57,8 @@
  * One instance per thread (each worker compiles its own, at its first row):
  * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
  * from byte 8 N + 16; it grows to the longest row seen. A row is copied in
- * and its terms copied out (about 0.2 ns an element each way in cache; out to
- * a shared array V8 copies a word at a time, about 0.3 ns): WebAssembly
+ * and its terms copied out (about 0.2 ns an element each way in cache; to
+ * and from shared arrays more, see `rowOut`): WebAssembly
  * reads only its own memory, and the inputs and outputs stay ordinary arrays.
  */
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
