@@ -79,6 +79,18 @@ export interface Op<A = any, C = any> {
  */
 export type Fused<A> = (attrs: A, inputs: Inputs, cotangents: Tensors) => Vjp | undefined
 
+/**
+ * For a `Fused` pass: the cotangents' only entry, `name`, when it is a
+ * well-formed float tensor (what `vjp` checks of each cotangent but its
+ * shape, which the pass checks against its own output); else undefined,
+ * and the pass declines.
+ */
+export const soleCotangent = (cotangents: Tensors, name: string): Tensor | undefined => {
+  if (cotangents === null || typeof cotangents !== 'object' || Object.keys(cotangents).length !== 1) return undefined
+  const g = cotangents[name]
+  return g === undefined || tensorProblem(g) !== undefined || !isFloat(g) ? undefined : g
+}
+
 export interface OpDefinition<A, C> {
   readonly name: string
   readonly inputs: readonly InputSpec[]

@@ -31,8 +31,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { OpError } from '../core/errors.ts'
-import { type Inputs, type Tensors, type Vjp, defineOp, tensorProblem } from '../core/op.ts'
-import { type Shape, type Tensor, isFloat, make, sameShape } from '../core/tensor.ts'
+import { type Inputs, type Tensors, type Vjp, defineOp, soleCotangent } from '../core/op.ts'
+import { type Shape, type Tensor, make, sameShape } from '../core/tensor.ts'
 import { type Layout, checkBatched, checkWeight, classesOf, positionWeights } from '../losses/class-target.ts'
 import * as CrossEntropy from '../losses/cross-entropy.ts'
 import { reduce, spread } from '../losses/reduction.ts'
@@ -78,14 +78,9 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
     for (let j = 0; j < k; j++) {
       const i = b * k + j, o = b * c * k + j, end = o + c * k
       let sum = k === 1 ? softmaxRow(x, o, c, max) : -1
-      let m = max[0]
       if (sum >= 0) rowOut(c, terms, o) // (8)'s q, from the kept row
-      else {
-        m = -Infinity
-        for (let f = o; f < end; f += k) m = Math.max(m, x[f]) // NaN for a NaN row, as the reference
-        sum = 0
-        for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); terms[f] = q; sum += q } // (8)
-      }
+      else sum = scalarRow(x, o, end, k, terms, max)
+      const m = max[0]
       inv[i] = 1 / sum // (8)
       const l = Math.log(sum)
       const y = cls[i]
@@ -99,6 +94,28 @@ export const ceForward = rangeKernel('cross_entropy.forward', (a: ForwardArgs, l
     }
   }
 })
+
+/**
+ * The scalar loop for one position, classes o, o + k, ... below end: m (to
+ * max[0]) by Math.max in the reference's order (NaN for a NaN row, as the
+ * reference), each q = fexp(x - m) of (8) written to out at its class, and
+ * their sum in the reference's order, returned.
+ */
+const scalarRow = (x: Float64Array, o: number, end: number, k: number, out: Float64Array, max: Float64Array): number => {
+  let m = -Infinity
+  for (let f = o; f < end; f += k) m = Math.max(m, x[f])
+  let sum = 0
+  for (let f = o; f < end; f += k) { const q = fexp(x[f] - m, 0); out[f] = q; sum += q } // (8)
+  max[0] = m
+  return sum
+}
+
+/** sw, the sum of the class weights in class order, (7)'s second term. */
+const weightSum = (w: Float64Array, c: number): number => {
+  let sw = 0
+  for (let cc = 0; cc < c; cc++) sw += w[cc]
+  return sw
+}
 
 interface BackwardArgs {
   /** in: q_ic of (8); out: dx of (7), each element written over its own q */
@@ -227,14 +244,9 @@ export const ceFused = rangeKernel('cross_entropy.fused', (a: FusedArgs, lo: num
     const o = i * c, end = o + c, y = cls[i]
     if (y < 0) { for (let f = o; f < end; f++) g[f] = 0; continue } // ignored: zero loss, zero gradient
     let sum = softmaxRow(x, o, c, max)
-    let m = max[0]
     const kept = sum >= 0
-    if (!kept) { // ceForward's scalar loop, its q in dx's row until scaled
-      m = -Infinity
-      for (let f = o; f < end; f++) m = Math.max(m, x[f])
-      sum = 0
-      for (let f = o; f < end; f++) { const q = fexp(x[f] - m, 0); g[f] = q; sum += q } // (8)
-    }
+    if (!kept) sum = scalarRow(x, o, end, 1, g, max) // its q in dx's row until scaled
+    const m = max[0]
     const r = 1 / sum, l = Math.log(sum) // (8), (1)
     nll[i] = -w[y] * ((x[o + y] - m) - l) // (2)
     const K = d[i] * w[y] // (7)
@@ -255,17 +267,14 @@ export const ceFused = rangeKernel('cross_entropy.fused', (a: FusedArgs, lo: num
  */
 const fused = (attrs: CrossEntropy.Attrs, inputs: Inputs, cot: Tensors): Vjp | undefined => {
   if (inputs.target?.dtype !== 'int64' || attrs.label_smoothing !== 0) return undefined
-  if (cot === null || typeof cot !== 'object' || Object.keys(cot).length !== 1) return undefined
-  const g = cot.loss
-  if (g === undefined || tensorProblem(g) !== undefined || !isFloat(g)) return undefined
+  const g = soleCotangent(cot, 'loss')
+  if (g === undefined) return undefined
   const p = prepare(attrs, inputs)
   if (E.isLeft(p)) return undefined
   const { lay, x, cls, w, divisor } = p.right, work = x.length
   if (lay.k !== 1 || !sameShape(g.shape, attrs.reduction === 'none' ? lay.positionShape : [])) return undefined
   const d = spread(g, lay.positions, attrs.reduction, divisor) // (4)
-  let sw = 0
-  for (let cc = 0; cc < lay.c; cc++) sw += w[cc]
-  if (!Number.isFinite(sw) || !d.every(Number.isFinite)) return undefined
+  if (!Number.isFinite(weightSum(w, lay.c)) || !d.every(Number.isFinite)) return undefined
   const dx = allocate(work, { whole: true }), nll = allocate(lay.positions, { work })
   parallelFor(ceFused, { x, cls, w, d: asShared(d, work), dx, nll, c: lay.c }, lay.n, work)
   return { outputs: { loss: reduce(nll, lay.positionShape, attrs.reduction, divisor) }, gradients: { input: make(inputs.input!.shape, dx) } }
@@ -303,9 +312,7 @@ export const crossEntropy = defineOp<CrossEntropy.Attrs, Cache>({
     const { c, k } = lay, e = attrs.label_smoothing
     const terms = takeTerms() ?? softmaxTerms(x, cls, w, lay, e).terms
     const d = asShared(spread(cot.loss, lay.positions, attrs.reduction, divisor), terms.length)
-    let sw = 0
-    for (let cc = 0; cc < c; cc++) sw += w[cc]
-    parallelFor(ceBackward, { terms, inv, cls, w, d, c, k, smoothing: e, sw }, lay.n, terms.length)
+    parallelFor(ceBackward, { terms, inv, cls, w, d, c, k, smoothing: e, sw: weightSum(w, c) }, lay.n, terms.length)
     return { input: make(inputShape, terms) } // dx, written over q
   },
   fused,

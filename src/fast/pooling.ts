@@ -11,8 +11,8 @@
  * same sums in the same order).
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type Inputs, type Tensors, type Vjp, defineOp, tensorProblem } from '../core/op.ts'
-import { type Shape, isFloat, make, sameShape } from '../core/tensor.ts'
+import { type Inputs, type Tensors, type Vjp, defineOp, soleCotangent } from '../core/op.ts'
+import { type Shape, make, sameShape } from '../core/tensor.ts'
 import * as MaxPool2d from '../pooling/max-pool2d.ts'
 import { type Windows, windows } from '../pooling/windows.ts'
 import { allocate, allocateInt32, asShared } from './shared-array.ts'
@@ -165,10 +165,8 @@ export const maxPoolFused = rangeKernel('max_pool2d.fused', (a: FusedArgs, lo: n
  * runs forward and backward, which also report every error.
  */
 const fused = (a: MaxPool2d.Attrs, inputs: Inputs, cot: Tensors): Vjp | undefined => {
-  const x = inputs.x
-  if (x === undefined || cot === null || typeof cot !== 'object' || Object.keys(cot).length !== 1) return undefined
-  const g = cot.y
-  if (g === undefined || tensorProblem(g) !== undefined || !isFloat(g)) return undefined
+  const x = inputs.x, g = soleCotangent(cot, 'y')
+  if (x === undefined || g === undefined) return undefined
   const r = windows('max_pool2d', x, a.kernel_size, a.stride, a.padding, a.dilation, a.ceil_mode)
   if (E.isLeft(r) || !isTwo(r.right)) return undefined
   const { n, c, h, w, ho, wo } = r.right, shape = [n, c, ho, wo], work = x.data.length
