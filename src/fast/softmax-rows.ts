@@ -58,9 +58,10 @@
  * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
  * from byte 8 N + 16; it grows to the longest row seen. A row is copied in
  * and its terms copied out (about 0.2 ns an element each way in cache; to
- * and from shared arrays more, see `rowOut`): WebAssembly
+ * and from shared arrays more, see ./shared-array.ts `byteFillOf`): WebAssembly
  * reads only its own memory, and the inputs and outputs stay ordinary arrays.
  */
+import { byteFillOf } from './shared-array.ts'
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
 import { type Code, F64, I32, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, local, loop, ret, v128, when } from './wasm.ts'
 
@@ -264,29 +265,9 @@ export const keptTerm = (j: number): number => instance!.view[ROW / 8 + j]
 export const rowOut = (n: number, out: Float64Array, o: number, f?: number): void => {
   const it = instance!
   if (f !== undefined) it.scale(n, f)
-  const to = out.buffer instanceof SharedArrayBuffer ? bytesOf(out.buffer) : undefined
+  const to = out.buffer instanceof SharedArrayBuffer ? byteFillOf(out.buffer) : undefined
   if (to === undefined) { out.set(it.view.subarray(ROW / 8, ROW / 8 + n), o); return }
   if (it.row?.length !== 8 * n) it.row = new Uint8Array(it.memory.buffer, ROW, 8 * n) // (a view of a grown memory's old buffer has length 0)
   const at = out.byteOffset + 8 * o
   to.fill(it.row, at, at + 8 * n)
-}
-
-/**
- * Why `rowOut` copies to a shared array through Node's Buffer.fill: V8 copies
- * into a SharedArrayBuffer one word at a time with relaxed atomic stores
- * (TypedArray.prototype.set, and Buffer.copy through it), where fill with a
- * byte array as long as the range is one memcpy (measured, 2048 rows of 1000
- * out to a shared array with the kernel and the scaling pass: 4.72-4.80 ms
- * against 4.20-4.29, one thread). The rows written are the caller's own, so
- * no other thread touches those bytes. A plain output, or a platform without
- * Buffer, takes TypedArray.prototype.set, which is memcpy there.
- */
-interface ByteFill { readonly fill: (value: Uint8Array, start: number, end: number) => unknown }
-const NodeBuffer = (globalThis as { Buffer?: { readonly from: (b: SharedArrayBuffer) => ByteFill } }).Buffer
-const byteViews = new WeakMap<SharedArrayBuffer, ByteFill>()
-const bytesOf = (b: SharedArrayBuffer): ByteFill | undefined => {
-  if (NodeBuffer === undefined) return undefined
-  let v = byteViews.get(b)
-  if (v === undefined) byteViews.set(b, (v = NodeBuffer.from(b)))
-  return v
 }

@@ -91,11 +91,19 @@ export const v128 = {
   or: (a: Code, b: Code): Code => simd(0x50, a, b),
   /** 1 when any bit of `a` is set, else 0 (an i32). */
   anyTrue: (a: Code): Code => simd(0x53, a),
+  /** 8 bytes at `addr` in lane 0, zero in lane 1. */
+  load64Zero: (addr: Code): Code => seq(addr, [0xfd], uleb(0x5d), memarg(3)),
+  /** 8 bytes at `addr` in both lanes. */
+  load64Splat: (addr: Code): Code => seq(addr, [0xfd], uleb(0x0a), memarg(3)),
+  /** Stores lane `lane` of `vec` (8 bytes) at `addr`. */
+  store64Lane: (addr: Code, vec: Code, lane: 0 | 1): Code => seq(addr, vec, [0xfd], uleb(0x5b), memarg(3), [lane]),
   /** Loads 8 bytes at `addr` into lane `lane` of `vec`, keeping the other lane. */
   load64Lane: (addr: Code, vec: Code, lane: 0 | 1): Code => seq(addr, vec, [0xfd], uleb(0x57), memarg(3), [lane]),
 }
 export const f64x2 = {
   splat: (a: Code): Code => simd(0x14, a),
+  /** `vec` with lane `lane` replaced by the f64 `value`. */
+  replaceLane: (vec: Code, lane: 0 | 1, value: Code): Code => seq(vec, value, [0xfd], uleb(0x22), [lane]),
   extractLane: (a: Code, lane: 0 | 1): Code => seq(simd(0x21, a), [lane]),
   add: (a: Code, b: Code): Code => simd(0xf0, a, b),
   sub: (a: Code, b: Code): Code => simd(0xf1, a, b),
