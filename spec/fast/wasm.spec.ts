@@ -1,9 +1,10 @@
 /**
  * src/fast/wasm.ts: the LEB128 integers every index, size and constant of a
  * module goes through (the instructions themselves are checked by running
- * the kernels: spec/fast/softmax-rows.spec.ts). Known encodings from the
- * DWARF 5 specification's examples (section 7.6), then a decoder written
- * from the format's definition, over the whole 32-bit range.
+ * the kernels: spec/fast/softmax-rows.spec.ts, layer-norm-rows.spec.ts and
+ * the properties that compare them with the references). Known encodings
+ * from the DWARF 5 specification's examples (section 7.6), then a decoder
+ * written from the format's definition, over the whole 32-bit range.
  */
 import fc from 'fast-check'
 import { suite } from 'uvu'

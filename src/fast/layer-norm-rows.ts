@@ -23,9 +23,8 @@
  * longest row seen.
  */
 import { byteFillOf } from './shared-array.ts'
-import { type Code, F64, I32, V128, block, brIf, encodeModule, f64x2, i32, local, loop, v128 } from './wasm.ts'
+import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64x2, i32, instantiate, local, loop, spanning, v128 } from './wasm.ts'
 
-const PAGE = 65536
 /** Longer rows take the scalar loop: the kernel's byte offsets are 32-bit (7 B < 2^31). */
 export const MAX_D = 2 ** 24
 
@@ -90,13 +89,6 @@ const module = (): Uint8Array => encodeModule([{
   body: pair,
 }], 1)
 
-interface Memory { readonly buffer: ArrayBuffer; grow: (pages: number) => number }
-declare const WebAssembly: {
-  validate: (bytes: Uint8Array) => boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object) => { readonly exports: unknown }
-}
-
 interface Instance {
   readonly memory: Memory
   view: Float64Array
@@ -107,16 +99,14 @@ interface Instance {
 
 let instance: Instance | null | undefined
 
-const instantiate = (): Instance | null => {
+const ready = (): Instance | null => {
   if (instance !== undefined) return instance
-  const bytes = module()
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return (instance = null)
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { memory: Memory; pair: Instance['pair'] }
-  return (instance = { memory: exports.memory, view: new Float64Array(exports.memory.buffer), pair: exports.pair })
+  const exports = instantiate<Omit<Instance, 'view'>>(module())
+  return (instance = exports === null ? null : { memory: exports.memory, view: new Float64Array(exports.memory.buffer), pair: exports.pair })
 }
 
 /** Whether the pairs go through WebAssembly here (the spec asserts it, so that its rows really test the kernel). */
-export const pairsAvailable = (): boolean => instantiate() !== null
+export const pairsAvailable = (): boolean => ready() !== null
 
 /**
  * This thread's instance ready for rows of d values, with the weights w
@@ -126,17 +116,11 @@ export const pairsAvailable = (): boolean => instantiate() !== null
  * then takes its scalar loop.
  */
 export const readyFor = (w: Float64Array, dim: number): Instance | null => {
-  const it = dim >= 1 && dim <= MAX_D ? instantiate() : null
+  const it = dim >= 1 && dim <= MAX_D ? ready() : null
   if (it === null) return null
-  const need = 7 * 8 * dim
-  if (it.view.byteLength < need) {
-    try {
-      it.memory.grow(Math.ceil((need - it.view.byteLength) / PAGE))
-    } catch {
-      return null
-    }
-    it.view = new Float64Array(it.memory.buffer)
-  }
+  const view = spanning(it.memory, it.view, 7 * 8 * dim)
+  if (view === null) return null
+  it.view = view
   it.view.set(w.subarray(0, dim), 0)
   return it
 }

@@ -63,11 +63,10 @@
  */
 import { byteFillOf } from './shared-array.ts'
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
-import { type Code, F64, I32, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, local, loop, ret, v128, when } from './wasm.ts'
+import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, instantiate, local, loop, ret, spanning, v128, when } from './wasm.ts'
 
 const M_AT = 8 * N // byte offset of the row's max, after T
 const ROW = M_AT + 16 // byte offset of the row (16-aligned)
-const PAGE = 65536
 /** Longer rows take the scalar loop: the kernel's byte offsets are 32-bit (2^24 classes: 128 MiB a row). */
 const MAX_ROW = 2 ** 24
 
@@ -185,17 +184,6 @@ const softmaxModule = (): Uint8Array => encodeModule([{
   body: softmax,
 }, { name: 'scale', params: [I32, F64], results: [], locals: [I32, I32, V128], body: scale }], 1)
 
-/**
- * The part of the WebAssembly JavaScript API used here: lib ES2022 declares
- * none of it, and the DOM lib that does would bring the whole DOM.
- */
-interface Memory { readonly buffer: ArrayBuffer; grow: (pages: number) => number }
-declare const WebAssembly: {
-  validate: (bytes: Uint8Array) => boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object) => { readonly exports: unknown }
-}
-
 /** One thread's instance: its memory as float64s (re-viewed after growth) and the function. */
 interface Instance {
   readonly memory: Memory
@@ -209,18 +197,17 @@ interface Instance {
 let instance: Instance | null | undefined
 
 /** This thread's instance, built at first use; null where WebAssembly SIMD is missing. */
-const instantiate = (): Instance | null => {
+const ready = (): Instance | null => {
   if (instance !== undefined) return instance
-  const bytes = softmaxModule()
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return (instance = null)
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Omit<Instance, 'view'>
+  const exports = instantiate<Omit<Instance, 'view'>>(softmaxModule())
+  if (exports === null) return (instance = null)
   const view = new Float64Array(exports.memory.buffer)
   view.set(T, 0)
   return (instance = { memory: exports.memory, view, softmax: exports.softmax, scale: exports.scale })
 }
 
 /** Whether rows go through WebAssembly here (the spec asserts it, so that its rows really test the kernel). */
-export const simdAvailable = (): boolean => instantiate() !== null
+export const simdAvailable = (): boolean => ready() !== null
 
 /**
  * The terms q_c = exp(x_c - m) of x[o, o + n) (n >= 1) through the SIMD
@@ -231,17 +218,11 @@ export const simdAvailable = (): boolean => instantiate() !== null
  * SIMD, and the caller takes its scalar loop.
  */
 export const softmaxRow = (x: Float64Array, o: number, n: number, max: Float64Array): number => {
-  const it = n <= MAX_ROW ? instantiate() : null
+  const it = n <= MAX_ROW ? ready() : null
   if (it === null) return -1
-  const need = ROW + 8 * n
-  if (it.view.byteLength < need) { // the view spans the whole memory (re-made after each growth)
-    try {
-      it.memory.grow(Math.ceil((need - it.view.byteLength) / PAGE))
-    } catch {
-      return -1 // no memory for the row here: the scalar loop needs none
-    }
-    it.view = new Float64Array(it.memory.buffer)
-  }
+  const view = spanning(it.memory, it.view, ROW + 8 * n)
+  if (view === null) return -1 // no memory for the row here: the scalar loop needs none
+  it.view = view
   it.view.set(x.subarray(o, o + n), ROW / 8)
   const s = it.softmax(n)
   if (s < 0) return -1

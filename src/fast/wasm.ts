@@ -166,3 +166,37 @@ export const encodeModule = (funcs: readonly Func[], pages: number): Uint8Array 
     section(10, vec(bodies)),
   ))
 }
+
+/**
+ * The part of the WebAssembly JavaScript API used here: lib ES2022 declares
+ * none of it, and the DOM lib that does would bring the whole DOM.
+ */
+export interface Memory { readonly buffer: ArrayBuffer; grow: (pages: number) => number }
+declare const WebAssembly: {
+  validate: (bytes: Uint8Array) => boolean
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object) => { readonly exports: unknown }
+}
+
+/** An instance's exports (its memory and functions), or null where WebAssembly, or its SIMD, is missing. */
+export const instantiate = <E extends { readonly memory: Memory }>(bytes: Uint8Array): E | null =>
+  typeof WebAssembly === 'object' && WebAssembly.validate(bytes)
+    ? new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as E
+    : null
+
+const PAGE = 65536
+
+/**
+ * `view` (a float64 view of all of `memory`) when it spans `bytes` already;
+ * else the memory grown to span them and a new view of it (a view of the old
+ * buffer has length 0 after growth); null when it cannot grow.
+ */
+export const spanning = (memory: Memory, view: Float64Array, bytes: number): Float64Array | null => {
+  if (view.byteLength >= bytes) return view
+  try {
+    memory.grow(Math.ceil((bytes - view.byteLength) / PAGE))
+  } catch {
+    return null
+  }
+  return new Float64Array(memory.buffer)
+}
