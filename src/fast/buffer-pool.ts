@@ -44,6 +44,25 @@ export const setRecycleMin = (bytes: number): number => {
   return was
 }
 
+/**
+ * From this size up, a take that leaves its size's free list empty while
+ * other buffers of that size are still out reports `dry`, and the allocator
+ * asks for a collection (./shared-array.ts `askForCollection`). Below it a
+ * fresh buffer costs less than the full collection that might save it (a
+ * fresh 16 MiB faults in 4096 pages: 5 ms and more here; a full collection
+ * of a small heap about 1 ms).
+ */
+export const PRESSURE_MIN = 16 * 1024 * 1024
+
+let pressureMin = PRESSURE_MIN
+
+/** Specs only: sets the smallest size that reports `dry`, returning the previous one. */
+export const setPressureMin = (bytes: number): number => {
+  const was = pressureMin
+  pressureMin = bytes
+  return was
+}
+
 /** Idle buffers kept for reuse, bytes. */
 export const FREE_CAP = 256 * 1024 * 1024
 /** Bytes watched since the last finalizer ran, at most. */
@@ -55,10 +74,14 @@ const order: number[] = []
 let freeBytes = 0
 let sinceFinalizer = 0
 let reused = 0
+/** Per size, the wrappers watched and not yet finalized: buffers out with callers, or dead and not yet collected. */
+const out = new Map<number, number>()
+const count = (bytes: number, by: number): void => { out.set(bytes, (out.get(bytes) ?? 0) + by) }
 
 const finalized = (b: SharedArrayBuffer): void => {
   sinceFinalizer = 0
   const bytes = b.byteLength
+  count(bytes, -1)
   if (bytes > FREE_CAP) return
   while (freeBytes + bytes > FREE_CAP) { // make room: the oldest idle buffer goes (B dropped, and its memory with it)
     const old = order.shift()!
@@ -78,16 +101,27 @@ const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRe
 const watch = (a: SharedArrayBuffer, b: () => SharedArrayBuffer): void => {
   if (registry === undefined || sinceFinalizer + a.byteLength > WATCH_CAP) return
   registry.register(a, b())
+  count(a.byteLength, 1)
   sinceFinalizer += a.byteLength
 }
 
 /**
+ * Whether a take of `bytes` left the free list dry while the pool still
+ * watches another buffer of that size, one that may be dead and waiting for a
+ * full collection to come back (the one just handed out is watched too: so
+ * more than one).
+ */
+const dryAfter = (bytes: number): boolean =>
+  bytes >= pressureMin && (free.get(bytes)?.length ?? 0) === 0 && (out.get(bytes) ?? 0) > 1
+
+/**
  * A shared buffer of `bytes` bytes: a recycled one (contents unspecified:
  * the caller zeroes it or overwrites it) with `reused` true, else a fresh
- * zeroed one. Either way watched for recycling, from RECYCLE_MIN bytes up.
+ * zeroed one. Either way watched for recycling, from RECYCLE_MIN bytes up;
+ * `dry` as `dryAfter` says.
  */
-export const takeBuffer = (bytes: number): { readonly buffer: SharedArrayBuffer; readonly reused: boolean } => {
-  if (bytes < recycleMin) return { buffer: new SharedArrayBuffer(bytes), reused: false }
+export const takeBuffer = (bytes: number): { readonly buffer: SharedArrayBuffer; readonly reused: boolean; readonly dry: boolean } => {
+  if (bytes < recycleMin) return { buffer: new SharedArrayBuffer(bytes), reused: false, dry: false }
   const list = free.get(bytes)
   const b = list?.pop()
   if (b !== undefined) {
@@ -96,11 +130,11 @@ export const takeBuffer = (bytes: number): { readonly buffer: SharedArrayBuffer;
     reused++
     const a = structuredClone(b)
     watch(a, () => b)
-    return { buffer: a, reused: true }
+    return { buffer: a, reused: true, dry: dryAfter(bytes) }
   }
   const a = new SharedArrayBuffer(bytes)
   watch(a, () => structuredClone(a))
-  return { buffer: a, reused: false }
+  return { buffer: a, reused: false, dry: dryAfter(bytes) }
 }
 
 /** What the pool holds now and how many buffers it has handed out again: for the specs and the benchmark. */

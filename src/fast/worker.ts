@@ -26,9 +26,29 @@ setFlagsFromString('--no-expose-gc')
 const { ctrl, port } = workerData as { ctrl: Int32Array; port: import('node:worker_threads').MessagePort }
 const byName = new Map(RANGE_KERNELS.map((k) => [k.name, k]))
 
+/**
+ * How long a worker watches its control word before it sleeps in
+ * Atomics.wait, ms. Calls of a loop come back to back (the benchmark's runs
+ * one event-loop turn apart), and a worker asleep on an idle virtual CPU
+ * here sometimes woke a whole half-run late: runs of 10.7-11.3 ms of cross
+ * entropy whose CPU time equalled their wall time (one thread at a time)
+ * among runs of 5.5-6. Watching for 1 ms after each range removed them in
+ * the traced benchmark runs (docs/performance.md, session 8), at the price
+ * of up to 1 ms of one core after the last call of a burst, as OpenMP's
+ * default wait policy does for PyTorch.
+ */
+const WATCH_MS = 1
+
+/** Returns once SEQ moves past `seen` or WATCH_MS have gone by. */
+const watchFor = (seen: number): void => {
+  const end = performance.now() + WATCH_MS
+  while (Atomics.load(ctrl, SEQ) === seen && performance.now() < end) { /* the next range may come at once */ }
+}
+
 Atomics.store(ctrl, READY, 1)
 let seq = 0
 for (;;) {
+  watchFor(seq)
   Atomics.wait(ctrl, SEQ, seq)
   seq = Atomics.load(ctrl, SEQ)
   try {
