@@ -24,7 +24,10 @@
  * recycles nothing: after WATCH_CAP bytes watched with no finalizer run the
  * pool stops watching, so such a loop allocates fresh memory as before and
  * pins at most WATCH_CAP of garbage; a loop that awaits between steps
- * recycles every step. Results never depend on it.
+ * recycles, as far as V8's full collections keep up: the finalizers run
+ * only after one, so a take that empties a large size's free list reports
+ * `dry`, and the allocator asks for a collection between the calls
+ * (./shared-array.ts). Results never depend on it.
  */
 
 /**

@@ -17,8 +17,9 @@
  * malloc, not calloc), so its pages are never touched and cost address space
  * only. A recycled buffer takes no new memory and gets none (allocating it
  * cost about 1 ms a call in the benchmark): if collections then lag, the
- * free list runs dry, fresh buffers come with their ballast, and that
- * pressure brings the collection that refills it.
+ * free list runs dry, and the take that empties it asks for a collection in
+ * the next task (`askForCollection`); failing that, fresh buffers come with
+ * their ballast, and that pressure brings the collection that refills it.
  */
 import { takeBuffer } from './buffer-pool.ts'
 import { workThreshold } from './threads.ts'
@@ -74,7 +75,11 @@ const askForCollection = (): void => {
   requests++
   later(() => {
     asked = false
-    nodeBuffer!.allocUnsafeSlow!(PRESSURE_BYTES) // dropped at once: V8 counts it, then frees it at the collection it brings
+    try {
+      nodeBuffer!.allocUnsafeSlow!(PRESSURE_BYTES) // dropped at once: V8 counts it, then frees it at the collection it brings
+    } catch {
+      // no address space for it (a strict overcommit limit): no request, and the buffers come back as they did before
+    }
   })
 }
 
