@@ -22,8 +22,8 @@
  * 3 B, of dx at 5 B; 7 B in all. One instance per thread, grown to the
  * longest row seen.
  */
-import { byteFillOf } from './shared-array.ts'
-import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64x2, i32, instantiate, local, loop, spanning, v128 } from './wasm.ts'
+import { copyOut } from './shared-array.ts'
+import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64x2, i32, instantiate, local, loop, regionBytes, spanning, v128 } from './wasm.ts'
 
 /** Longer rows take the scalar loop: the kernel's byte offsets are 32-bit (7 B < 2^31). */
 export const MAX_D = 2 ** 24
@@ -136,9 +136,6 @@ export const backwardPair = (it: Instance, x: Float64Array, g: Float64Array, dx:
   it.view.set(x.subarray(o, o + n), dim)
   it.view.set(g.subarray(o, o + n), 3 * dim)
   it.pair(dim, m0, s0, s0 / dim, m1, s1, s1 / dim) // f = is / d, as the scalar loop's
-  const to = dx.buffer instanceof SharedArrayBuffer ? byteFillOf(dx.buffer) : undefined
-  if (to === undefined) { dx.set(it.view.subarray(5 * dim, 7 * dim), o); return }
-  if (it.dxBytes?.length !== 8 * n || it.dxBytes.buffer !== it.memory.buffer) it.dxBytes = new Uint8Array(it.memory.buffer, 40 * dim, 8 * n)
-  const at = dx.byteOffset + 8 * o
-  to.fill(it.dxBytes, at, at + 8 * n)
+  it.dxBytes = regionBytes(it.memory, it.dxBytes, 40 * dim, 8 * n) // dx's rows, at 5 B
+  copyOut(it.dxBytes, dx, o)
 }

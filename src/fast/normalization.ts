@@ -371,8 +371,7 @@ interface RowBackwardArgs {
  * With weights, two rows at a time through WebAssembly SIMD where it is there
  * (./layer-norm-rows.ts: the same operations, a row a lane, so the same bits;
  * one thread, [4096, 1024], best of 11 in each of three runs: 12.0-13.0 to
- * 7.2-7.8 ms), the last odd row and everything
- * else through `backwardRow`.
+ * 7.2-7.8 ms), the last odd row and everything else through `backwardRow`.
  */
 export const layerNormBackwardRows = rangeKernel('layer_norm.backward_rows', (a: RowBackwardArgs, lo: number, hi: number) => {
   const { x, g, mean, invStd, w, d, dx } = a

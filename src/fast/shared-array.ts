@@ -136,10 +136,10 @@ export const asShared = <T extends Float64Array | Int32Array>(a: T, work: number
 }
 
 /**
- * A byte view with Node's Buffer.fill over shared memory b, for copying a
- * kernel's rows out of its WebAssembly memory (./softmax-rows.ts `rowOut`,
- * ./layer-norm-rows.ts); undefined where there is no Buffer (the caller then
- * takes TypedArray.prototype.set).
+ * out[o ...] = the float64s whose bytes are `src` (a region of a kernel's
+ * WebAssembly memory: ./softmax-rows.ts `rowOut`, ./layer-norm-rows.ts
+ * `backwardPair`). Into shared memory through Node's Buffer.fill; into a
+ * plain array, or where there is no Buffer, through TypedArray.prototype.set.
  *
  * Why Buffer.fill: V8 copies into a SharedArrayBuffer one word at a time with
  * relaxed atomic stores (TypedArray.prototype.set, and Buffer.copy through
@@ -149,10 +149,18 @@ export const asShared = <T extends Float64Array | Int32Array>(a: T, work: number
  * rows written are the caller's own, so no other thread touches those bytes.
  * A plain output takes TypedArray.prototype.set, which is memcpy there.
  */
-export interface ByteFill { readonly fill: (value: Uint8Array, start: number, end: number) => unknown }
+export const copyOut = (src: Uint8Array, out: Float64Array, o: number): void => {
+  const to = out.buffer instanceof SharedArrayBuffer ? byteFillOf(out.buffer) : undefined
+  if (to === undefined) { out.set(new Float64Array(src.buffer, src.byteOffset, src.length / 8), o); return }
+  const at = out.byteOffset + 8 * o
+  to.fill(src, at, at + src.length)
+}
+
+interface ByteFill { readonly fill: (value: Uint8Array, start: number, end: number) => unknown }
 const NodeBytes = (globalThis as { Buffer?: { readonly from: (b: SharedArrayBuffer) => ByteFill } }).Buffer
 const byteViews = new WeakMap<SharedArrayBuffer, ByteFill>()
-export const byteFillOf = (b: SharedArrayBuffer): ByteFill | undefined => {
+/** A Buffer over shared memory b, made once per buffer; undefined where there is no Buffer. */
+const byteFillOf = (b: SharedArrayBuffer): ByteFill | undefined => {
   if (NodeBytes === undefined) return undefined
   let v = byteViews.get(b)
   if (v === undefined) byteViews.set(b, (v = NodeBytes.from(b)))

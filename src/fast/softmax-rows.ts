@@ -58,12 +58,12 @@
  * its memory holds T at byte 0 (8 N = 4096 bytes), m at byte 8 N, the row
  * from byte 8 N + 16; it grows to the longest row seen. A row is copied in
  * and its terms copied out (about 0.2 ns an element each way in cache; to
- * and from shared arrays more, see ./shared-array.ts `byteFillOf`): WebAssembly
+ * and from shared arrays more, see ./shared-array.ts `copyOut`): WebAssembly
  * reads only its own memory, and the inputs and outputs stay ordinary arrays.
  */
-import { byteFillOf } from './shared-array.ts'
+import { copyOut } from './shared-array.ts'
 import { C3, C4, INV_L, L1, L2, LOG_N, N, SHIFT, T } from './exp.ts'
-import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, instantiate, local, loop, ret, spanning, v128, when } from './wasm.ts'
+import { type Code, F64, I32, type Memory, V128, block, brIf, encodeModule, f64, f64x2, i32, i32x4, i64x2, instantiate, local, loop, regionBytes, ret, spanning, v128, when } from './wasm.ts'
 
 const M_AT = 8 * N // byte offset of the row's max, after T
 const ROW = M_AT + 16 // byte offset of the row (16-aligned)
@@ -246,9 +246,6 @@ export const keptTerm = (j: number): number => instance!.view[ROW / 8 + j]
 export const rowOut = (n: number, out: Float64Array, o: number, f?: number): void => {
   const it = instance!
   if (f !== undefined) it.scale(n, f)
-  const to = out.buffer instanceof SharedArrayBuffer ? byteFillOf(out.buffer) : undefined
-  if (to === undefined) { out.set(it.view.subarray(ROW / 8, ROW / 8 + n), o); return }
-  if (it.row?.length !== 8 * n) it.row = new Uint8Array(it.memory.buffer, ROW, 8 * n) // (a view of a grown memory's old buffer has length 0)
-  const at = out.byteOffset + 8 * o
-  to.fill(it.row, at, at + 8 * n)
+  it.row = regionBytes(it.memory, it.row, ROW, 8 * n)
+  copyOut(it.row, out, o)
 }

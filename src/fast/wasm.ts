@@ -200,3 +200,11 @@ export const spanning = (memory: Memory, view: Float64Array, bytes: number): Flo
   }
   return new Float64Array(memory.buffer)
 }
+
+/**
+ * Bytes [at, at + bytes) of `memory`: `cached` when it is that region already,
+ * else a new view. A view of a grown memory's old buffer has length 0, so a
+ * growth always makes a new one.
+ */
+export const regionBytes = (memory: Memory, cached: Uint8Array | undefined, at: number, bytes: number): Uint8Array =>
+  cached !== undefined && cached.length === bytes && cached.byteOffset === at ? cached : new Uint8Array(memory.buffer, at, bytes)

@@ -32,10 +32,11 @@ const byName = new Map(RANGE_KERNELS.map((k) => [k.name, k]))
  * one event-loop turn apart), and a worker asleep on an idle virtual CPU
  * here sometimes woke a whole half-run late: runs of 10.7-11.3 ms of cross
  * entropy whose CPU time equalled their wall time (one thread at a time)
- * among runs of 5.5-6. Watching for 1 ms after each range removed them in
- * the traced benchmark runs (docs/performance.md, session 8), at the price
- * of up to 1 ms of one core after the last call of a burst, as OpenMP's
- * default wait policy does for PyTorch.
+ * among runs of 5.5-6. Watching for 1 ms after each range cut them from 11
+ * to 3 of 32 counted runs in four traced benchmark runs each way
+ * (docs/performance.md, session 8), at the price of up to 1 ms of one core
+ * after the last call of a burst, as OpenMP's default wait policy does for
+ * PyTorch.
  */
 const WATCH_MS = 1
 
